@@ -1,0 +1,6 @@
+"""utserver: µTorrent Server re-made in Python on libtorrent."""
+
+__version__ = "0.1.0"
+
+# µTorrent API clients reject builds below 25406 (api-compat item 7).
+BUILD = 46000

@@ -1,0 +1,3 @@
+from utserver.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""µTorrent Server's command line: -configfile, -logfile, -settingspath, -pidfile, -daemon, -usage."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+USAGE = """\
+usage: utserver [-configfile FILE] [-settingspath DIR] [-logfile [FILE]] [-pidfile FILE] [-daemon] [-usage]
+
+  -configfile FILE    configuration file (default: utserver.conf in the working directory
+                      if present, else built-in defaults)
+  -settingspath DIR   folder for settings.dat, resume data and RSS state (default: working directory)
+  -logfile [FILE]     log to FILE; without FILE, to utserver.log in the working directory
+                      (default: log to stderr)
+  -pidfile FILE       write the process id to FILE
+  -daemon             detach and run in its own process group
+  -usage              print this message and exit
+Keywords are case-insensitive and start with one dash.
+"""
+
+EXIT_USAGE = 2
+EXIT_CONFIG = 1
+
+
+@dataclass
+class Args:
+    configfile: Path | None = None
+    settingspath: Path | None = None
+    logfile: Path | None = None
+    pidfile: Path | None = None
+    daemon: bool = False
+    usage: bool = False
+
+
+class UsageError(ValueError):
+    pass
+
+
+# keyword -> does it take a value: True (required), None (optional), False (a flag)
+_KEYWORDS = {"configfile": True, "settingspath": True, "logfile": None, "pidfile": True,
+             "daemon": False, "usage": False}
+
+
+def parse_args(argv: list[str]) -> Args:
+    """Parse µTorrent-style arguments; UsageError names what is wrong."""
+    args = Args()
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        key = word[1:].lower() if word.startswith("-") and not word.startswith("--") else None
+        if key not in _KEYWORDS:
+            raise UsageError(f"unknown argument {word!r}")
+        takes = _KEYWORDS[key]
+        value: str | None = None
+        has_next = i + 1 < len(argv) and not argv[i + 1].startswith("-")
+        if takes is True and not has_next:
+            raise UsageError(f"-{key} needs a value")
+        if takes is not False and has_next:
+            value, i = argv[i + 1], i + 1
+        _store(args, key, value)
+        i += 1
+    return args
+
+
+def _store(args: Args, key: str, value: str | None) -> None:
+    if key in ("daemon", "usage"):
+        setattr(args, key, True)
+    elif key == "logfile":
+        args.logfile = Path(value or "utserver.log")
+    else:
+        setattr(args, key, Path(value))
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        sys.stderr.write(f"utserver: {exc}\n{USAGE}")
+        return EXIT_USAGE
+    if args.usage:
+        sys.stdout.write(USAGE)
+        return 0
+    if args.configfile is None and Path("utserver.conf").is_file():
+        args.configfile = Path("utserver.conf")
+    from utserver.server import Server, StartupError  # heavy imports only when running
+
+    try:
+        server = Server(args)
+    except StartupError as exc:
+        sys.stderr.write(f"utserver: {exc}\n")
+        return EXIT_CONFIG
+    if args.daemon:
+        daemonize()
+    return server.run()
+
+
+def daemonize() -> None:
+    """Detach: leader of a new session and process group (manual: "its own process group"),
+    no controlling terminal, stdio on /dev/null. The daemon opens no terminals, so the
+    second fork that would stop it re-acquiring one is not needed."""
+    if os.fork():
+        os._exit(0)
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)

@@ -1,0 +1,149 @@
+"""Every setting utserver knows, as data: one row a setting.
+
+Conf parsing, settings.dat, getsettings/setsetting and the engine's settings
+pack are loops over this table; adding a setting is adding a row.
+
+`applies` says when a value in utserver.conf takes effect (manual, "Reloadable
+Settings"):
+  ALWAYS     read at every start and every reload; never saved in settings.dat
+  FIRST_RUN  read only while settings.dat does not exist; saved in settings.dat
+  STARTUP    read at program start only (a reload leaves the running value)
+Internal settings the manual does not place in one of these groups can only be
+changed in the conf, so they apply ALWAYS: otherwise an edit after the first
+run would be silently ignored forever.
+`api` is the getsettings access: Y read/write, R read-only, W write-only,
+"" not exposed at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+
+
+class Kind(IntEnum):
+    """The type codes getsettings reports."""
+
+    INT = 0
+    BOOL = 1
+    STR = 2
+
+
+class Applies(Enum):
+    ALWAYS = "always"
+    FIRST_RUN = "first_run"
+    STARTUP = "startup"
+
+
+ALWAYS, FIRST_RUN, STARTUP = Applies.ALWAYS, Applies.FIRST_RUN, Applies.STARTUP
+INT, BOOL, STR = Kind.INT, Kind.BOOL, Kind.STR
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: Kind
+    default: int | bool | str
+    applies: Applies = FIRST_RUN
+    api: str = "Y"
+    lo: int | None = None
+    hi: int | None = None
+    repeatable: bool = False  # dir_download: every line adds an entry
+    secret: bool = False  # stored hashed, never shown
+    doc: str = ""
+
+    @property
+    def persisted(self) -> bool:
+        return self.applies is FIRST_RUN
+
+
+def _internal(name, kind, default, applies=ALWAYS, api="R", **kw) -> Setting:
+    return Setting(name, kind, default, applies, api, **kw)
+
+
+CATALOG: tuple[Setting, ...] = (
+    # --- internal settings (manual: set in utserver.conf only) ---
+    _internal("bind_ip", STR, "", doc="address for peer and web sockets; empty = all"),
+    _internal("ut_webui_port", INT, 8080, lo=1, hi=65535),
+    _internal("token_auth_enable", BOOL, True),
+    _internal("dir_root", STR, ""),
+    _internal("dir_active", STR, "./"),
+    _internal("dir_completed", STR, ""),
+    _internal("dir_download", STR, "", repeatable=True),
+    _internal("dir_torrent_files", STR, ""),
+    _internal("dir_temp_files", STR, ""),
+    _internal("dir_autoload", STR, ""),
+    _internal("dir_autoload_delete", BOOL, False),
+    _internal("dir_request", STR, ""),
+    _internal("upnp", BOOL, True),
+    _internal("natpmp", BOOL, True),
+    _internal("lsd", BOOL, True),
+    _internal("dht", BOOL, True),
+    _internal("pex", BOOL, True),
+    _internal("rate_limit_local_peers", BOOL, False),
+    _internal("disk_cache_max_size", INT, 0, lo=0, hi=512, doc="MB; 0 = frugal default"),
+    _internal("write_coalesce_max_size", INT, 0, lo=-1, hi=32, doc="MB; accepted, see README"),
+    _internal("progressive_piece_span", INT, 0, lo=-1, hi=1024),
+    _internal("preferred_interface", STR, ""),
+    Setting("admin_name", STR, "admin", FIRST_RUN, "Y"),
+    Setting("admin_password", STR, "", FIRST_RUN, "W", secret=True),
+    _internal("localhost_authentication", BOOL, True),
+    _internal("logmask", INT, 0),
+    _internal("ut_webui_dir", STR, ""),
+    Setting("finish_cmd", STR, "", FIRST_RUN, "Y"),
+    Setting("state_cmd", STR, "", FIRST_RUN, "Y"),
+    _internal("uconnect_enable", BOOL, False),
+    _internal("uconnect_username", STR, "", api=""),
+    _internal("uconnect_password", STR, "", api=""),
+    Setting("low_cpu", BOOL, False, FIRST_RUN, "Y"),
+    _internal("sequential_download", BOOL, False),
+    _internal("compact_allocation", BOOL, False),
+    _internal("prealloc_space", BOOL, False),
+    _internal("minimize_kernel_caching", BOOL, False),
+    _internal("all_writes_sync", BOOL, False),
+    _internal("randomize_bind_port", BOOL, False, STARTUP),
+    _internal("token_auth_filter", STR, "all", STARTUP),
+    _internal("encrypt_buffer_size", INT, 102400, STARTUP, lo=4096),
+    # --- regular settings (manual) ---
+    Setting("bind_port", INT, 6881, lo=1025, hi=65000),
+    Setting("max_ul_rate", INT, -1, lo=-1, doc="KiB/s; -1 unlimited"),
+    Setting("max_ul_rate_seed", INT, -1, lo=-1, doc="KiB/s per seeding torrent; -1 unlimited"),
+    Setting("conns_per_torrent", INT, 50, lo=1, hi=65535),
+    Setting("max_total_connections", INT, 200, lo=2, hi=65535),
+    Setting("auto_bandwidth_management", BOOL, True),
+    Setting("max_dl_rate", INT, -1, lo=-1, doc="KiB/s; -1 unlimited"),
+    Setting("seed_ratio", INT, 0, lo=0, doc="percent; 0 = seed forever"),
+    Setting("seed_time", INT, 0, lo=0, doc="seconds; 0 = seed forever"),
+    # --- µTorrent settings the engine needs (queueing, per-torrent defaults, transports) ---
+    Setting("max_active_downloads", INT, 3, lo=-1, hi=1000, doc="-1 unlimited"),
+    Setting("max_active_torrent", INT, 8, lo=-1, hi=1000, doc="-1 unlimited"),
+    Setting("ul_slots_per_torrent", INT, 4, lo=1, hi=1000),
+    Setting("bt.transp_disposition", INT, 15, lo=1, hi=15,
+            doc="bits: 1 outgoing TCP, 2 outgoing uTP, 4 incoming TCP, 8 incoming uTP"),
+    Setting("encryption_mode", INT, 1, lo=0, hi=2, doc="0 disabled, 1 enabled, 2 forced"),
+    Setting("encryption_allow_legacy", BOOL, True),
+    Setting("ipv6", BOOL, True, doc="also listen on IPv6"),
+    Setting("dir_add_label", BOOL, False, doc="completed data goes to a sub-folder named by the label"),
+    _internal("dht_bootstrap_nodes", STR,
+              "router.bittorrent.com:6881,dht.transmissionbt.com:6881,dht.libtorrent.org:25401"),
+    # --- read by real clients (api-compat items 17-18) ---
+    Setting("webui.cookie", STR, "{}"),
+    Setting("webui.uconnect_enable", BOOL, False, api="R"),
+    Setting("dir_active_download_flag", BOOL, True, api="R"),
+    Setting("dir_active_download", STR, "", api="R", doc="= dir_active, resolved"),
+    Setting("dir_completed_download_flag", BOOL, False, api="R"),
+    Setting("dir_completed_download", STR, "", api="R", doc="= dir_completed, resolved"),
+    # --- web access control ---
+    Setting("webui.enable_guest", BOOL, False),
+    Setting("webui.guest", STR, "guest"),
+    Setting("webui.restrict", STR, "", doc="allowed client IPs/ranges, comma separated; empty = all"),
+    Setting("webui.allowed_hosts", STR, "",
+            doc="extra Host header names accepted (DNS-rebinding defence), comma separated"),
+    # --- RSS ---
+    Setting("rss.update_interval", INT, 15, lo=1, hi=1440, doc="minutes"),
+    Setting("rss.smart_repack_filter", BOOL, True),
+    Setting("rss.feed_as_default_label", BOOL, False),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in CATALOG}
+

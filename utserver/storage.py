@@ -1,0 +1,116 @@
+"""Atomic, fsynced state files (settings.dat, resume data, RSS state).
+
+A power cut at any moment leaves either the new file or the previous one:
+the data goes to a temp file in the same folder, is fsynced, the current file
+is kept as NAME.old, the temp file is renamed over NAME and the folder fsynced.
+Readers fall back to NAME.old when NAME is missing or unreadable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import libtorrent as lt
+
+log = logging.getLogger("utserver.storage")
+
+PRIVATE_FILE = 0o600  # internal files ignore the umask (manual, "Environment")
+PRIVATE_DIR = 0o700
+
+T = TypeVar("T")
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE, keep_old: bool = True) -> None:
+    """Replace *path* with *data* so that a crash never leaves a torn file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        os.fchmod(fd, mode)  # O_CREAT's mode is filtered by the umask
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if keep_old and path.exists():
+        os.replace(path, path.with_name(path.name + ".old"))
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_with_fallback(path: str | os.PathLike, parse: Callable[[bytes], T]) -> T | None:
+    """Parse *path*, else its .old copy; None when neither is usable (each failure is logged)."""
+    path = Path(path)
+    for candidate in (path, path.with_name(path.name + ".old")):
+        try:
+            data = candidate.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.error("cannot read %s: %s", candidate, exc)
+            continue
+        try:
+            return parse(data)
+        except Exception as exc:  # any parse failure means "corrupt": try the older copy
+            log.error("%s is corrupt (%s); trying the previous copy", candidate, exc)
+    return None
+
+
+def bencode(value: object) -> bytes:
+    """Bencode our own state: dicts, lists, ints, bools and str (stored as UTF-8)."""
+    return lt.bencode(_to_bytes(value))
+
+
+def bdecode_dict(data: bytes) -> dict:
+    """Decode a bencoded dictionary of our own state, strings back to str; ValueError if corrupt."""
+    try:
+        value = lt.bdecode(data) if data else None
+    except RuntimeError as exc:  # libtorrent 2.1 raises, 2.0 returns None
+        raise ValueError(str(exc)) from None
+    if not isinstance(value, dict):
+        raise ValueError("not a bencoded dictionary")
+    return _to_str(value)
+
+
+def _to_bytes(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict):
+        return {_to_bytes(k): _to_bytes(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_bytes(v) for v in value]
+    return value
+
+
+def _to_str(value: object) -> object:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    if isinstance(value, dict):
+        return {_to_str(k): _to_str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_str(v) for v in value]
+    return value
+
+
+def make_private_dir(path: str | os.PathLike) -> Path:
+    """Create *path* (and parents) private to the daemon's user; an existing folder is left as is."""
+    path = Path(path)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, PRIVATE_DIR)
+    return path
