@@ -1,0 +1,82 @@
+"""Fixtures for tests against a real miniupnpd gateway in network namespaces (see lab.py)."""
+from __future__ import annotations
+
+import json
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from netlab import HERE, Lab, unavailable_reason
+
+pytestmark = pytest.mark.netns
+
+
+@pytest.fixture(scope="session")
+def netns_ok() -> None:
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def lab(netns_ok, tmp_path: Path):
+    """The home network with miniupnpd running (UPnP IGD and NAT-PMP/PCP)."""
+    lab = Lab(tmp_path)
+    try:
+        lab.build()
+        lab.start_gateway()
+        yield lab
+    except BaseException:
+        print(lab.logs())
+        raise
+    finally:
+        lab.close()
+
+
+class PortmapHost:
+    """utserver's PortMapService running in the LAN namespace (portmap_host.py)."""
+
+    def __init__(self, lab: Lab, tmp_path: Path, conf: dict, **options) -> None:
+        settings_path = tmp_path / "host"
+        settings_path.mkdir()
+        args = json.dumps({"conf": conf, "settings_path": str(settings_path), **options})
+        self.log = tmp_path / "host.log"
+        with open(self.log, "wb") as err:
+            self.proc = lab.track(subprocess.Popen(
+                ["ip", "netns", "exec", lab.ns["lan"], sys.executable,
+                 str(HERE / "portmap_host.py"), args],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True))
+        self._lines = selectors.DefaultSelector()
+        self._lines.register(self.proc.stdout, selectors.EVENT_READ)
+        assert self._read(20) == {"ready": True}
+
+    def ask(self, command: str, timeout: float = 15) -> dict:
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self._read(timeout)
+
+    def state(self) -> dict:
+        return self.ask("state")
+
+    def _read(self, timeout: float) -> dict:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self._lines.select(max(0.0, end - time.monotonic())):
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                return json.loads(line)
+        raise AssertionError(f"no answer from portmap_host; its log:\n{self.log.read_text()}")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def portmap_host(lab: Lab, tmp_path: Path):
+    """Factory: portmap_host(conf, **options) -> PortmapHost (stopped by the lab)."""
+    return lambda conf, **options: PortmapHost(lab, tmp_path, conf, **options)

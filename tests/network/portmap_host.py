@@ -1,0 +1,93 @@
+"""Runs utserver's PortMapService in a namespace, driven line by line over stdin/stdout.
+
+It uses the real Settings (from a conf file the test writes) and, with "session": true, a real
+libtorrent session whose alerts reach the service the way the engine's pump delivers them.
+
+argv[1] is JSON: {"conf": {...}, "settings_path": "...", "session": bool, "upnp_backend": str|null,
+                  "upnp_options": {...}}
+Commands: `state` -> one JSON line; `conf {json}` -> rewrite the conf and reload it;
+`set NAME VALUE` -> setsetting; `stop` -> stop and exit. Every reply is one JSON line.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import libtorrent as lt
+
+from utserver import logs
+from utserver.services.portmap import PortMapService
+from utserver.settings import Settings, load_conf
+
+
+def write_conf(path: Path, conf: dict) -> None:
+    path.write_text("".join(f"{k}: {int(v) if isinstance(v, bool) else v}\n" for k, v in conf.items()))
+
+
+def start_session(settings: Settings, service: PortMapService) -> lt.session:
+    """What the engine does for port mapping: enable_* from the settings, alerts to the service."""
+    def pack() -> dict:
+        return {"listen_interfaces": f"0.0.0.0:{settings.get('bind_port')}",
+                "enable_upnp": bool(settings.get("upnp")) and service.libtorrent_upnp,
+                "enable_natpmp": bool(settings.get("natpmp")), "enable_lsd": False,
+                "enable_dht": False,
+                "alert_mask": int(lt.alert_category.port_mapping | lt.alert_category.status
+                                  | lt.alert_category.error)}
+    session = lt.session(pack())
+    settings.subscribe(lambda changed: session.apply_settings(pack()))
+    handlers = service.alert_handlers()
+
+    def pump() -> None:
+        while True:
+            session.wait_for_alert(1000)
+            for alert in session.pop_alerts():
+                handler = handlers.get(type(alert))
+                if handler:
+                    handler(alert)
+    threading.Thread(target=pump, daemon=True).start()
+    return session
+
+
+def main() -> None:
+    options = json.loads(sys.argv[1])
+    if options.get("hide_miniupnpc"):  # as on OpenWrt, whose feed has no miniupnpc binding
+        sys.modules["miniupnpc"] = None  # type: ignore[assignment]
+    logs.setup(None)
+    logs.set_mask(0xFFFFFFFF)
+    logging.getLogger().setLevel(logging.INFO)
+    settings_path = Path(options["settings_path"])
+    conf_path = settings_path / "utserver.conf"
+    write_conf(conf_path, options["conf"])
+    settings = Settings(load_conf(conf_path), settings_path)
+    service = PortMapService(settings, options.get("upnp_backend"),
+                             **options.get("upnp_options", {}))
+    session = start_session(settings, service) if options.get("session") else None
+    service.start()
+    reply({"ready": True})
+    for line in sys.stdin:
+        command, _, rest = line.strip().partition(" ")
+        if command == "state":
+            reply(service.state())
+        elif command == "conf":
+            write_conf(conf_path, json.loads(rest))
+            reply({"changed": sorted(settings.reload(load_conf(conf_path)))})
+        elif command == "set":
+            settings.set_from_api([tuple(rest.split(" ", 1))])
+            reply({"ok": True})
+        elif command == "stop":
+            service.stop()
+            if session:  # as the engine's shutdown: libtorrent deletes its own mappings
+                session.apply_settings({"enable_upnp": False, "enable_natpmp": False})
+            reply({"stopped": True})
+            return
+
+
+def reply(data: dict) -> None:
+    print(json.dumps(data), flush=True)
+
+
+if __name__ == "__main__":
+    main()

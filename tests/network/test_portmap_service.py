@@ -1,0 +1,119 @@
+"""utserver's port-mapping service against a real miniupnpd gateway (Debian's), in namespaces.
+
+The service runs in its own process in the LAN namespace with the real Settings; what is
+checked is what a user checks on the router: its mapping table (`upnpc -l`, the lease file).
+"""
+from __future__ import annotations
+
+import pytest
+
+from netlab import GW_LAN_IPS, GW_WAN_IP, LAN_IPS, wait_for
+
+pytestmark = pytest.mark.netns
+
+PORT = 41000
+BASE = {"upnp": True, "natpmp": False, "lsd": False, "dht": False, "bind_port": PORT}
+
+
+def mapped(lab, port: int, address: str, description: str = "utserver") -> bool:
+    """Both TCP and UDP for port forward to address, as the gateway's lease file says."""
+    found = {(l.protocol, l.internal_ip, l.internal_port) for l in lab.leases()
+             if l.external_port == port and description in l.description}
+    return {("TCP", address, port), ("UDP", address, port)} <= found
+
+
+def test_upnp_maps_bind_port_to_the_lan_address_and_removes_it_at_stop(lab, portmap_host):
+    host = portmap_host(BASE)
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "TCP+UDP mappings in miniupnpd")
+    listing = lab.upnpc_list()
+    assert f"TCP {PORT}->{LAN_IPS[0]}:{PORT} 'utserver'" in listing
+    assert f"UDP {PORT}->{LAN_IPS[0]}:{PORT} 'utserver'" in listing
+
+    upnp = wait_for(lambda: (s := host.state()["upnp"])["protocols"] == "TCP,UDP" and s, 5,
+                    "the service to report the mapping")
+    assert upnp["backend"] == "miniupnpc"
+    assert GW_LAN_IPS[0] in upnp["gateway"]
+    assert upnp["external_ip"] == GW_WAN_IP
+    assert (upnp["internal_ip"], upnp["external_port"], upnp["last_error"]) == (LAN_IPS[0], PORT, "")
+    assert host.state()["natpmp"]["backend"] == "off"
+
+    assert host.ask("stop") == {"stopped": True}
+    assert lab.leases() == []
+    assert f"{PORT}->" not in lab.upnpc_list()
+
+
+def test_lease_is_renewed_and_a_forgotten_mapping_is_restored(lab, portmap_host):
+    portmap_host(BASE, upnp_options={"lease": 4, "verify_every": 1})
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the first mapping")
+    first = max(l.expires for l in lab.leases())
+    wait_for(lambda: min(l.expires for l in lab.leases()) > first, 10, "the lease to be renewed")
+
+    lab.upnpc_delete(PORT, "TCP")  # as a router reboot or a user on the router would
+    wait_for(lambda: not mapped(lab, PORT, LAN_IPS[0]), 5, "the deletion")
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 10, "the service to map TCP again")
+
+
+def test_bind_port_change_moves_the_mapping(lab, portmap_host):
+    host = portmap_host(BASE)
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the first mapping")
+    assert host.ask(f"set bind_port {PORT + 7}") == {"ok": True}
+    wait_for(lambda: mapped(lab, PORT + 7, LAN_IPS[0]), 10, "the new port's mapping")
+    wait_for(lambda: {l.external_port for l in lab.leases()} == {PORT + 7}, 5,
+             "the old port's mapping to go")
+    assert host.state()["upnp"]["external_port"] == PORT + 7
+
+
+def test_upnp_switched_off_and_on_by_conf_reload(lab, portmap_host):
+    host = portmap_host(BASE)
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the first mapping")
+    assert "upnp" in host.ask("conf " + _json({**BASE, "upnp": False}))["changed"]
+    wait_for(lambda: lab.leases() == [], 5, "the mappings to be deleted")
+    assert host.state()["upnp"]["backend"] == "off"
+    host.ask("conf " + _json(BASE))
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the mapping to come back")
+
+
+@pytest.mark.parametrize("preferred, address", [("l1", LAN_IPS[1]), ("", LAN_IPS[0])],
+                         ids=["preferred-l1", "default-route-l0"])
+def test_preferred_interface_chooses_the_mapped_address(lab, portmap_host, preferred, address):
+    host = portmap_host({**BASE, "preferred_interface": preferred})
+    wait_for(lambda: mapped(lab, PORT, address), 15, f"a mapping to {address}")
+    assert all(l.internal_ip == address for l in lab.leases())
+    upnp = host.state()["upnp"]
+    assert upnp["internal_ip"] == address
+    assert GW_LAN_IPS[LAN_IPS.index(address)] in upnp["gateway"]  # found on that interface
+
+
+def test_unknown_preferred_interface_is_logged_and_the_default_route_used(lab, portmap_host):
+    host = portmap_host({**BASE, "preferred_interface": "nosuch0"})
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "a mapping via the default route")
+    assert "preferred_interface 'nosuch0' does not exist; using l0" in host.log_text()
+    host.ask("conf " + _json({**BASE, "preferred_interface": "l1"}))  # fixed on reload
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[1]), 15, "the mapping to move to l1")
+
+
+def test_natpmp_by_libtorrent_with_upnp_off(lab, portmap_host):
+    host = portmap_host({**BASE, "upnp": False, "natpmp": True}, session=True)
+    # libtorrent speaks PCP first; miniupnpd describes such mappings "PCP MAP <nonce>".
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0], "PCP"), 15, "NAT-PMP/PCP mappings")
+    natpmp = wait_for(lambda: (s := host.state()["natpmp"])["protocols"] == "TCP,UDP" and s, 5,
+                      "the service to report libtorrent's mapping")
+    assert (natpmp["backend"], natpmp["external_port"]) == ("libtorrent", PORT)
+    assert natpmp["gateway"] == GW_LAN_IPS[0]
+    assert host.state()["upnp"]["backend"] == "off"
+    assert host.ask("stop") == {"stopped": True}
+    wait_for(lambda: lab.leases() == [], 5, "libtorrent to delete its mappings")
+
+
+def test_libtorrent_upnp_when_the_miniupnpc_binding_is_missing(lab, portmap_host):
+    host = portmap_host(BASE, session=True, hide_miniupnpc=True)
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0], "libtorrent"), 15, "libtorrent's UPnP mappings")
+    upnp = wait_for(lambda: (s := host.state()["upnp"])["protocols"] == "TCP,UDP" and s, 5,
+                    "the service to report libtorrent's UPnP mapping")
+    assert upnp["backend"] == "libtorrent"
+    assert "UPnP by libtorrent" in host.log_text()
+
+
+def _json(conf: dict) -> str:
+    import json
+    return json.dumps(conf)

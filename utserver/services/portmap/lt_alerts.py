@@ -1,0 +1,71 @@
+"""Mapping done by libtorrent itself (its UPnP, and NAT-PMP/PCP): the engine switches it on
+through the settings pack; this records what libtorrent's alerts say about it."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libtorrent as lt
+
+from utserver.services import netif
+from utserver.services.netif import Interface
+from utserver.services.portmap.base import CategoryLog, MapState
+
+TRANSPORTS = {lt.portmap_transport.upnp: "upnp", lt.portmap_transport.natpmp: "natpmp"}
+PROTOCOL_NAMES = {lt.portmap_protocol.tcp: "TCP", lt.portmap_protocol.udp: "UDP"}
+TITLES = {"upnp": "UPnP", "natpmp": "NAT-PMP"}
+
+
+class AlertRecorder:
+    """A Mapper whose work libtorrent does; fed from the alert-pump thread."""
+
+    def __init__(self, transport: str, log: CategoryLog) -> None:
+        self._transport, self._log = transport, log
+        self._title = TITLES[transport]
+        self._state = MapState(backend="libtorrent")
+
+    def start(self, port: int, interface: Interface | None) -> None:
+        gateway = netif.gateway_of(interface) if self._transport == "natpmp" else ""
+        self._state = MapState(backend="libtorrent", gateway=gateway,
+                               internal_ip=interface.ipv4 if interface else "",
+                               external_ip=self._state.external_ip)  # only sent on change
+
+    def update(self, port: int, interface: Interface | None) -> None:
+        if port != self._state.external_port or interface is None or \
+                interface.ipv4 != self._state.internal_ip:
+            self.start(port, interface)  # libtorrent maps again; its alerts fill this in
+
+    def stop(self) -> None:
+        self._state = MapState(backend="libtorrent")
+
+    def state(self) -> MapState:
+        return self._state
+
+    # --- alerts (called with data already copied out of the alert) -------------------------
+    def mapped(self, protocol: str, external_port: int) -> None:
+        protocols = tuple(sorted({*self._state.protocols, protocol}))
+        self._state = replace(self._state, protocols=protocols, external_port=external_port,
+                              last_error="")
+        self._log.info("%s: mapped %s, external port %d", self._title, protocol, external_port)
+
+    def failed(self, message: str) -> None:
+        self._state = replace(self._state, last_error=message)
+        self._log.error("%s: %s", self._title, message)
+
+    def external_ip(self, address: str) -> None:
+        self._state = replace(self._state, external_ip=address)
+
+
+def route(alert: lt.alert, recorders: dict[str, AlertRecorder]) -> None:
+    """Hand one libtorrent alert to the recorder of its transport (copying its data now)."""
+    if isinstance(alert, lt.external_ip_alert):
+        for recorder in recorders.values():  # only the chosen backend's state is shown
+            recorder.external_ip(str(alert.external_address))
+        return
+    recorder = recorders[TRANSPORTS[alert.map_transport]]
+    if isinstance(alert, lt.portmap_alert):
+        recorder.mapped(PROTOCOL_NAMES[alert.map_protocol], int(alert.external_port))
+    else:
+        recorder.failed(alert.message())
+
+
+ALERTS = (lt.portmap_alert, lt.portmap_error_alert, lt.external_ip_alert)

@@ -1,0 +1,132 @@
+"""The port-mapping service: one backend per mechanism (UPnP, NAT-PMP), chosen by name from a
+table, kept in step with the settings upnp, natpmp, bind_port and preferred_interface."""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from typing import Callable, Protocol
+
+from utserver.services import netif
+from utserver.services.portmap import lt_alerts
+from utserver.services.portmap.base import NATPMP_LOG, UPNP_LOG, Mapper, NoPortMap
+from utserver.services.portmap.lt_alerts import AlertRecorder
+
+log = logging.getLogger("utserver.portmap")
+
+# Backend name -> where its class lives; imported only when chosen. "libtorrent" means the
+# engine switches libtorrent's own mapping on and this service records its alerts.
+UPNP_BACKENDS = {"miniupnpc": "utserver.services.portmap.upnp_miniupnpc:MiniupnpcMapper",
+                 "libtorrent": None, "off": None}
+MECHANISMS = {"upnp": UPNP_LOG, "natpmp": NATPMP_LOG}  # also the names of their on/off settings
+WATCHED = {"upnp", "natpmp", "bind_port", "preferred_interface"}
+
+
+class SettingsView(Protocol):
+    def get(self, name: str) -> int | bool | str: ...
+    def subscribe(self, callback: Callable[[set[str]], None]) -> None: ...
+
+
+def default_upnp_backend() -> str:
+    """miniupnpc when its Python binding is installed (Debian); libtorrent's own UPnP otherwise
+    (OpenWrt's feed has no binding)."""
+    try:
+        importlib.import_module("miniupnpc")
+    except ImportError:
+        return "libtorrent"
+    return "miniupnpc"
+
+
+class PortMapService:
+    """start() / stop() like the other parts; state() for the API; alert_handlers() for the
+    engine's alert pump. `upnp_options` go to the miniupnpc backend (tests shorten its lease)."""
+
+    def __init__(self, settings: SettingsView, upnp_backend: str | None = None,
+                 **upnp_options: float) -> None:
+        self.upnp_backend = upnp_backend or default_upnp_backend()
+        if self.upnp_backend not in UPNP_BACKENDS:
+            raise ValueError(f"unknown UPnP backend {self.upnp_backend!r}")
+        self._settings, self._upnp_options = settings, upnp_options
+        self._recorders = {name: AlertRecorder(name, clog) for name, clog in MECHANISMS.items()}
+        self._mappers: dict[str, Mapper] = {name: NoPortMap() for name in MECHANISMS}
+        self._names = dict.fromkeys(MECHANISMS, "off")
+        self._lock = threading.Lock()
+        self._running = False
+        self._problem = ""
+
+    @property
+    def libtorrent_upnp(self) -> bool:
+        """Whether the engine should set enable_upnp (when the upnp setting is on)."""
+        return self.upnp_backend == "libtorrent"
+
+    def start(self) -> None:
+        log.info("port mapping: UPnP by %s, NAT-PMP/PCP by libtorrent", self.upnp_backend)
+        self._running = True
+        self._settings.subscribe(self._on_settings)
+        self._apply()
+
+    def stop(self) -> None:
+        """Remove the mappings (miniupnpc deletes them; libtorrent does so as its session ends)."""
+        with self._lock:
+            self._running = False
+            for name in MECHANISMS:
+                self._switch(name, "off", 0, None)
+
+    def state(self) -> dict[str, dict[str, str | int]]:
+        return {name: mapper.state().as_dict() for name, mapper in self._mappers.items()}
+
+    def api_values(self) -> dict[str, str | int]:
+        """Flat read-only entries for getsettings: portmap.upnp.external_ip and so on."""
+        return {f"portmap.{name}.{key}": value for name, fields in self.state().items()
+                for key, value in fields.items()}
+
+    def alert_handlers(self) -> dict[type, Callable]:
+        """{alert class: handler} for engine.subscribe_alert (runs on the pump thread)."""
+        return {cls: self.on_alert for cls in lt_alerts.ALERTS}
+
+    def on_alert(self, alert: object) -> None:
+        lt_alerts.route(alert, self._recorders)
+
+    # --- applying the settings -------------------------------------------------------------
+    def _on_settings(self, changed: set[str]) -> None:
+        if changed & WATCHED:
+            self._apply()
+
+    def _apply(self) -> None:
+        with self._lock:
+            if not self._running:
+                return
+            interface = self._choose_interface()
+            port = int(self._settings.get("bind_port"))
+            for name in MECHANISMS:
+                wanted = self._backend_name(name) if self._settings.get(name) else "off"
+                if wanted == self._names[name]:
+                    self._mappers[name].update(port, interface)
+                else:
+                    self._switch(name, wanted, port, interface)
+
+    def _backend_name(self, mechanism: str) -> str:
+        return self.upnp_backend if mechanism == "upnp" else "libtorrent"
+
+    def _switch(self, name: str, backend: str, port: int, interface: netif.Interface | None) -> None:
+        self._mappers[name].stop()
+        self._mappers[name], self._names[name] = self._build(name, backend), backend
+        self._mappers[name].start(port, interface)
+
+    def _build(self, mechanism: str, backend: str) -> Mapper:
+        if backend == "off":
+            return NoPortMap()
+        where = UPNP_BACKENDS.get(backend) if mechanism == "upnp" else None
+        if where is None:  # libtorrent maps; we record
+            return self._recorders[mechanism]
+        module, _, attr = where.partition(":")
+        return getattr(importlib.import_module(module), attr)(**self._upnp_options)
+
+    def _choose_interface(self) -> netif.Interface | None:
+        choice = netif.choose(str(self._settings.get("preferred_interface")))
+        if choice.problem and choice.problem != self._problem:
+            log.warning("port mapping: %s", choice.problem)  # always: the user must fix the conf
+        self._problem = choice.problem
+        if choice.interface is None:
+            log.warning("port mapping: no network interface with an IPv4 address")
+        return choice.interface
