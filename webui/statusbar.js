@@ -1,0 +1,77 @@
+// Status bar: total speeds with quick global limits, free disk space, port and connection health,
+// and the transfer history chart.
+import * as api from './api.js';
+import { $, h, field, openDialog, setText, toast } from './dom.js';
+import * as fmt from './format.js';
+import { F } from './status.js';
+import { store, onChange, loadSettings, setting } from './store.js';
+import { listDirs } from './add.js';
+import { bars } from './chart.js';
+
+const PRESETS = [0, 50, 100, 250, 500, 1000, 2000, 5000, 10000]; // KiB/s; 0 = unlimited
+
+const limitText = (kibs) => (Number(kibs) > 0 ? ` [${kibs} KiB/s]` : '');
+
+function speeds() {
+  let down = 0, up = 0, peers = 0;
+  for (const r of store.torrents.values()) { down += r[F.DOWN]; up += r[F.UP]; peers += r[F.PEERS] + r[F.SEEDS]; }
+  setText($('#sb-down'), `↓ ${fmt.speed(down) || '0 B/s'}${limitText(setting('max_dl_rate'))}`);
+  setText($('#sb-up'), `↑ ${fmt.speed(up) || '0 B/s'}${limitText(setting('max_ul_rate'))}`);
+  health(peers);
+}
+
+// Port mapping and connection health from what the API tells: the port, whether UPnP/NAT-PMP
+// are on, and whether any peer is connected right now.
+function health(peers) {
+  const port = setting('bind_port');
+  const mapping = ['upnp', 'natpmp'].filter((s) => setting(s) === 'true').map((s) => s.toUpperCase());
+  const active = [...store.torrents.values()].some((r) => r[F.STATUS] & 1);
+  const [cls, text] = peers > 0 ? ['ok', `${peers} peers connected`] : active ? ['warn', 'no peers yet'] : ['', 'idle'];
+  $('#sb-net .dot').className = `dot ${cls}`;
+  setText($('#sb-net-text'), `Port ${port ?? '–'}${mapping.length ? ` (${mapping.join(', ')})` : ' (no port mapping)'} · ${text}`);
+}
+
+async function disk() {
+  const dirs = await listDirs();
+  if (dirs.length) setText($('#sb-disk'), `Free: ${fmt.size(dirs[0].available * 1048576)}`);
+}
+
+async function quickLimit(name, title) {
+  await loadSettings().catch(() => {});
+  const current = Number(setting(name)) > 0 ? Number(setting(name)) : 0;
+  const opts = PRESETS.includes(current) ? PRESETS : [...PRESETS, current].sort((a, b) => a - b);
+  const sel = h('select', {}, opts.map((k) => h('option', { value: k, selected: k === current }, k ? `${k} KiB/s` : 'Unlimited')));
+  const ok = await openDialog({ title, body: field('Limit', sel), buttons: [['Cancel', 'cancel'], ['Set', 'ok']] });
+  if (!ok) return;
+  try {
+    await api.action('setsetting', [['s', name], ['v', sel.value === '0' ? -1 : sel.value]]);
+    await loadSettings();
+  } catch (e) {
+    toast(`${name}: ${e.message}`, 'error');
+  }
+  speeds();
+}
+
+// getxferhist: daily totals, newest first; the chart shows the last 30 days oldest first.
+async function history() {
+  let hist;
+  try { hist = (await api.action('getxferhist')).transfer_history; } catch (e) { return toast(`getxferhist: ${e.message}`, 'error'); }
+  const down = hist?.daily_download || [], up = hist?.daily_upload || [];
+  const days = down.slice(0, 30).map((d, i) => [d, up[i] || 0]).reverse();
+  const sum = (a) => fmt.size(a.slice(0, 30).reduce((x, y) => x + y, 0));
+  const canvas = h('canvas', { width: 560, height: 180, role: 'img', style: 'width:100%;height:180px', 'aria-label': `Transfer history: ${sum(down)} down and ${sum(up)} up in 30 days` });
+  const reset = h('button', { type: 'button', onclick: async () => { await api.action('resetxferhist').catch(() => {}); canvas.closest('dialog').close(); } }, 'Reset history');
+  const body = [h('p', {}, `Last 30 days: ↓ ${sum(down)}, ↑ ${sum(up)}. Today: ↓ ${fmt.size(down[0] || 0)}, ↑ ${fmt.size(up[0] || 0)}.`), canvas, h('div', { class: 'rowbtns' }, reset)];
+  const shown = openDialog({ title: 'Transfer history', body });
+  requestAnimationFrame(() => bars(canvas, days));
+  await shown;
+}
+
+export function initStatusbar() {
+  $('#sb-down').addEventListener('click', () => quickLimit('max_dl_rate', 'Global download limit'));
+  $('#sb-up').addEventListener('click', () => quickLimit('max_ul_rate', 'Global upload limit'));
+  $('#sb-hist').addEventListener('click', history);
+  onChange(speeds);
+  disk();
+  setInterval(disk, 30000);
+}

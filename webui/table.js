@@ -1,0 +1,185 @@
+// The torrent list: columns, sorting, filtering (category, label, search), selection, keyboard.
+import { $, h, setText } from './dom.js';
+import * as fmt from './format.js';
+import { F, statusText, isError, CATEGORIES } from './status.js';
+import { store, onChange } from './store.js';
+
+const pair = (a, b) => (r) => `${r[a]} (${r[b]})`;
+const bar = (r) => {
+  const p = r[F.PROGRESS];
+  return h('div', { class: `bar${p >= 1000 ? ' done' : ''}` },
+    h('span', { style: `width:${p / 10}%` }), h('b', {}, fmt.percent(p)));
+};
+
+// id, title, sort value, cell text (or `node` for rich cells), num = right-aligned, opt = hidden on phones.
+const COLUMNS = [
+  { id: 'name', title: 'Name', val: (r) => r[F.NAME].toLowerCase(), text: (r) => r[F.NAME] },
+  { id: 'size', title: 'Size', val: (r) => r[F.SIZE], text: (r) => fmt.size(r[F.SIZE]), num: 1, opt: 1 },
+  { id: 'progress', title: 'Done', val: (r) => r[F.PROGRESS], node: bar, key: (r) => r[F.PROGRESS] },
+  { id: 'status', title: 'Status', val: statusText, text: statusText, opt: 1 },
+  { id: 'down', title: 'Down', val: (r) => r[F.DOWN], text: (r) => fmt.speed(r[F.DOWN]), num: 1 },
+  { id: 'up', title: 'Up', val: (r) => r[F.UP], text: (r) => fmt.speed(r[F.UP]), num: 1, opt: 1 },
+  { id: 'eta', title: 'ETA', val: (r) => (r[F.ETA] < 0 ? Infinity : r[F.ETA]), text: (r) => fmt.duration(r[F.ETA]), num: 1, opt: 1 },
+  { id: 'ratio', title: 'Ratio', val: (r) => r[F.RATIO], text: (r) => fmt.ratio(r[F.RATIO]), num: 1, opt: 1 },
+  { id: 'seeds', title: 'Seeds', val: (r) => r[F.SEEDS], text: pair(F.SEEDS, F.SEEDS_SWARM), num: 1, opt: 1 },
+  { id: 'peers', title: 'Peers', val: (r) => r[F.PEERS], text: pair(F.PEERS, F.PEERS_SWARM), num: 1, opt: 1 },
+  { id: 'label', title: 'Label', val: (r) => r[F.LABEL], text: (r) => r[F.LABEL], opt: 1 },
+  { id: 'queue', title: '#', val: (r) => (r[F.QUEUE] < 0 ? Infinity : r[F.QUEUE]), text: (r) => (r[F.QUEUE] < 0 ? '*' : r[F.QUEUE]), num: 1, opt: 1 },
+  { id: 'added', title: 'Added', val: (r) => r[F.ADDED], text: (r) => fmt.date(r[F.ADDED]), opt: 1 },
+  { id: 'completed', title: 'Completed', val: (r) => r[F.COMPLETED], text: (r) => fmt.date(r[F.COMPLETED]), opt: 1 },
+];
+
+export const view = { category: 'all', label: null, search: '', sort: 'queue', desc: false };
+export const selection = new Set();
+let anchor = null; // last clicked hash, for shift-click ranges and the details panel
+let visible = []; // hashes in display order
+const rows = new Map(); // hash -> <tr>
+const selListeners = new Set();
+export const onSelect = (fn) => selListeners.add(fn);
+export const focused = () => (selection.has(anchor) ? anchor : [...selection][0] || null);
+
+function header() {
+  const tr = $('#torrents thead tr');
+  const all = h('input', { type: 'checkbox', 'aria-label': 'Select all shown torrents', onchange: (e) => selectAll(e.target.checked) });
+  tr.append(h('th', { class: 'sel-col' }, all));
+  for (const c of COLUMNS) {
+    tr.append(h('th', { class: `${c.num ? 'num' : ''} ${c.opt ? 'opt' : ''}`, 'data-col': c.id },
+      h('button', { type: 'button', onclick: () => sortBy(c.id) }, c.title)));
+  }
+}
+
+function sortBy(id) {
+  view.desc = view.sort === id ? !view.desc : false;
+  view.sort = id;
+  render();
+  selListeners.forEach((fn) => fn('view'));
+}
+
+function matches(r) {
+  const cat = CATEGORIES.find((c) => c[0] === view.category);
+  if (cat && !cat[2](r)) return false;
+  if (view.label !== null && r[F.LABEL] !== view.label) return false;
+  const q = view.search.trim().toLowerCase();
+  return !q || r[F.NAME].toLowerCase().includes(q) || r[F.LABEL].toLowerCase().includes(q);
+}
+
+function makeRow(hash) {
+  const box = h('input', { type: 'checkbox', onclick: (e) => { e.stopPropagation(); toggle(hash); } });
+  const tr = h('tr', { 'data-hash': hash, tabindex: -1, 'aria-selected': 'false', onclick: (e) => onRowClick(e, hash), ondblclick: () => selListeners.forEach((fn) => fn('open')) },
+    h('td', { class: 'sel-col' }, box));
+  for (const c of COLUMNS) {
+    const td = h('td', { class: `${c.id} ${c.num ? 'num' : ''} ${c.opt ? 'opt' : ''}` });
+    if (c.id === 'name') td.append(h('span', { class: 'n' }), h('span', { class: 'sub' }));
+    tr.append(td);
+  }
+  return tr;
+}
+
+function updateRow(tr, r) {
+  const cells = tr.children;
+  cells[0].firstChild.setAttribute('aria-label', `Select ${r[F.NAME]}`);
+  COLUMNS.forEach((c, i) => {
+    const td = cells[i + 1];
+    if (c.node) {
+      const k = c.key(r);
+      if (td.dataset.k !== String(k)) { td.dataset.k = k; td.replaceChildren(c.node(r)); }
+    } else if (c.id === 'name') {
+      setText(td.firstChild, r[F.NAME]);
+      setText(td.lastChild, [statusText(r), fmt.size(r[F.SIZE]), r[F.UP] > 0 && `↑ ${fmt.speed(r[F.UP])}`].filter(Boolean).join(' · '));
+    } else setText(td, c.text(r));
+  });
+  tr.classList.toggle('error', isError(r));
+}
+
+export function render() {
+  const col = COLUMNS.find((c) => c.id === view.sort) || COLUMNS[0];
+  const dir = view.desc ? -1 : 1;
+  const list = [...store.torrents.values()].filter(matches);
+  list.sort((a, b) => { const x = col.val(a), y = col.val(b); return (x < y ? -1 : x > y ? 1 : 0) * dir; });
+  const body = $('#torrents tbody');
+  for (const hash of rows.keys()) {
+    if (!store.torrents.has(hash)) { rows.get(hash).remove(); rows.delete(hash); selection.delete(hash); }
+  }
+  const order = list.map((r) => r[0]);
+  list.forEach((r) => {
+    const tr = rows.get(r[0]) || makeRow(r[0]);
+    rows.set(r[0], tr);
+    updateRow(tr, r);
+  });
+  // Re-append only when the order or the set of shown rows changed.
+  if (order.join() !== visible.join() || body.children.length !== order.length) {
+    body.replaceChildren(...order.map((hsh) => rows.get(hsh)));
+  }
+  visible = order;
+  document.querySelectorAll('#torrents thead th[data-col]').forEach((th) =>
+    th.setAttribute('aria-sort', th.dataset.col === view.sort ? (view.desc ? 'descending' : 'ascending') : 'none'));
+  $('#empty').hidden = order.length > 0;
+  paintSelection();
+}
+
+function paintSelection() {
+  for (const [hash, tr] of rows) {
+    const on = selection.has(hash);
+    tr.setAttribute('aria-selected', String(on));
+    tr.firstChild.firstChild.checked = on;
+  }
+  const all = $('#torrents thead input');
+  all.checked = visible.length > 0 && visible.every((x) => selection.has(x));
+}
+
+function changed() { paintSelection(); selListeners.forEach((fn) => fn('selection')); }
+
+function toggle(hash) {
+  if (selection.has(hash)) selection.delete(hash); else selection.add(hash);
+  anchor = hash;
+  changed();
+}
+
+function selectAll(on) {
+  selection.clear();
+  if (on) visible.forEach((x) => selection.add(x));
+  changed();
+}
+
+export function selectOnly(hash) {
+  selection.clear();
+  if (hash) selection.add(hash);
+  anchor = hash;
+  rows.get(hash)?.focus();
+  changed();
+}
+
+function onRowClick(e, hash) {
+  if (e.ctrlKey || e.metaKey) return toggle(hash);
+  if (e.shiftKey && anchor && visible.includes(anchor)) {
+    const [a, b] = [visible.indexOf(anchor), visible.indexOf(hash)].sort((x, y) => x - y);
+    selection.clear();
+    visible.slice(a, b + 1).forEach((x) => selection.add(x));
+    return changed();
+  }
+  selectOnly(hash);
+}
+
+// Keyboard: arrows move, Home/End jump, Space toggles, Ctrl+A selects all, Delete removes.
+function onKey(e) {
+  if (e.target.tagName === 'INPUT' && e.target.type !== 'checkbox') return;
+  const i = visible.indexOf(anchor);
+  const moves = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: visible.length - 1 };
+  if (e.key in moves && visible.length) {
+    e.preventDefault();
+    selectOnly(visible[Math.max(0, Math.min(visible.length - 1, moves[e.key]))]);
+  } else if (e.key === ' ' && anchor) { e.preventDefault(); toggle(anchor); }
+  else if (e.key === 'a' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); selectAll(true); }
+  else if (e.key === 'Delete' && selection.size) selListeners.forEach((fn) => fn('delete'));
+  else if (e.key === 'Enter' && anchor) selListeners.forEach((fn) => fn('open'));
+}
+
+export function initTable() {
+  header();
+  const table = $('#torrents');
+  table.tabIndex = 0;
+  table.addEventListener('keydown', onKey);
+  table.addEventListener('focus', (e) => { if (e.target === table && !anchor && visible.length) selectOnly(visible[0]); });
+  $('#search').addEventListener('input', (e) => { view.search = e.target.value; render(); });
+  onChange((what) => what === 'list' && render());
+}
