@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import selectors
 import subprocess
 import sys
@@ -37,6 +38,12 @@ def lab(netns_ok, tmp_path: Path):
         lab.close()
 
 
+# Run the service under another interpreter, e.g. Debian's /usr/bin/python3 with
+# python3-libtorrent 2.0.8 and python3-miniupnpc 2.2.4: PORTMAP_HOST_PYTHON=/usr/bin/python3
+HOST_PYTHON = os.environ.get("PORTMAP_HOST_PYTHON", sys.executable)
+REPO = HERE.parent.parent
+
+
 class PortmapHost:
     """utserver's PortMapService running in the LAN namespace (portmap_host.py)."""
 
@@ -47,9 +54,10 @@ class PortmapHost:
         self.log = tmp_path / "host.log"
         with open(self.log, "wb") as err:
             self.proc = lab.track(subprocess.Popen(
-                ["ip", "netns", "exec", lab.ns["lan"], sys.executable,
+                ["ip", "netns", "exec", lab.ns["lan"], HOST_PYTHON,
                  str(HERE / "portmap_host.py"), args],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True))
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+                env={**os.environ, "PYTHONPATH": str(REPO)}))
         self._lines = selectors.DefaultSelector()
         self._lines.register(self.proc.stdout, selectors.EVENT_READ)
         assert self._read(20) == {"ready": True}

@@ -182,7 +182,8 @@ class Lab:
     def leases(self) -> list[Lease]:
         if not self.lease_file.exists():
             return []
-        return [Lease.parse(line) for line in self.lease_file.read_text().splitlines() if line]
+        return [Lease.parse(line) for line in self.lease_file.read_text().splitlines()
+                if line.count(":") >= 5]  # skip a line miniupnpd is still writing
 
     def upnpc_list(self) -> str:
         """`upnpc -l` as a user on the LAN runs it (-i: the IGD's WAN address is private)."""
