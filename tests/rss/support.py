@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,8 +100,10 @@ def make_torrent(folder: Path, name: str) -> tuple[bytes, str]:
     content.parent.mkdir(parents=True, exist_ok=True)
     content.write_bytes(hashlib.sha256(name.encode()).digest() * 512)
     files = lt.file_storage()
-    lt.add_files(files, str(content))
-    torrent = lt.create_torrent(files)
+    with warnings.catch_warnings():  # deprecated in libtorrent 2.1, the only way in 2.0.8
+        warnings.simplefilter("ignore", DeprecationWarning)
+        lt.add_files(files, str(content))
+        torrent = lt.create_torrent(files)
     lt.set_piece_hashes(torrent, str(folder))
     data = lt.bencode(torrent.generate())
     return data, str(lt.torrent_info(lt.bdecode(data)).info_hashes().v1)
@@ -199,7 +202,7 @@ class Releases:
             url, self.hash_of[title] = magnet(title)
         else:
             data, self.hash_of[title] = make_torrent(self.folder, title)
-            path = f"/torrents/{len(self.hash_of)}.torrent"
+            path = f"/torrents/{hashlib.sha1(title.encode()).hexdigest()[:12]}.torrent"  # one URL per title
             self.server.routes[path] = Route(data, content_type="application/x-bittorrent")
             url = self.server.url(path)
         return Entry(title, url, how, published)
