@@ -128,8 +128,24 @@ def prepare_directories(settings: Settings) -> None:
             storage.make_private_dir(settings.path(name))
 
 
+class Opened:
+    """A part whose own start/stop names mean something else (the engine's are torrent commands)."""
+
+    def __init__(self, part):
+        self.part = part
+
+    def start(self) -> None:
+        self.part.open()
+
+    def stop(self) -> None:
+        self.part.close()
+
+
 def build_parts(server: Server) -> list[Part]:
     """The parts in start order; they are stopped in reverse."""
+    from utserver.engine import Engine
     from utserver.services.tempfiles import TempFileCleanup
 
-    return [TempFileCleanup(server.settings)]
+    settings = server.settings
+    server.engine = Engine(settings)
+    return [TempFileCleanup(settings), Opened(server.engine)]

@@ -1,0 +1,105 @@
+"""Turning an add request into libtorrent add_torrent_params and the folders it goes to."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from pathlib import Path, PurePosixPath
+
+import libtorrent as lt
+
+from utserver import fetch
+from utserver.engine.views import AddOptions
+from utserver.settings import Settings
+
+MAX_TORRENT_BYTES = 20 * 1024 * 1024  # a .torrent this large is an error, not a torrent
+FETCH_TIMEOUT = 30
+
+
+class AddError(ValueError):
+    """A torrent that cannot be added; the message is shown to the user."""
+
+
+def hash_of(info_hashes) -> str:
+    """Our key for a torrent: the v1 info-hash, else the v2 one cut to 40 hex digits, upper case."""
+    if info_hashes.has_v1():
+        return str(info_hashes.v1).upper()
+    return str(info_hashes.v2)[:40].upper()
+
+
+def params_from_bytes(data: bytes) -> lt.add_torrent_params:
+    try:
+        info = lt.torrent_info(lt.bdecode(data)) if data.startswith(b"d") else None
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise AddError(f"not a valid .torrent file: {exc}") from None
+    if info is None:
+        raise AddError("not a valid .torrent file")
+    params = lt.add_torrent_params()
+    params.ti = info
+    return params
+
+
+def params_from_magnet(uri: str) -> tuple[lt.add_torrent_params, str]:
+    """The params of a magnet link and its display name (dn, '+' read as a space: api-compat 10)."""
+    try:
+        params = lt.parse_magnet_uri(uri)
+    except (RuntimeError, ValueError) as exc:
+        raise AddError(f"not a valid magnet link: {exc}") from None
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(uri).query)
+    name = query.get("dn", [""])[0]
+    return params, name
+
+
+def fetch_torrent(url: str) -> bytes:
+    """The body of an http(s) URL, with µTorrent's `URL:COOKIE:a=b;c=d` suffix sent as a cookie."""
+    url, cookie = fetch.split_cookie(url)
+    try:
+        result = fetch.fetch(url, timeout=FETCH_TIMEOUT, max_bytes=MAX_TORRENT_BYTES,
+                             headers={"Cookie": cookie} if cookie else None)
+    except fetch.FetchError as exc:
+        raise AddError(str(exc)) from None
+    return result.body
+
+
+def safe_sub_path(sub_path: str) -> PurePosixPath:
+    """A relative path that cannot climb out of its folder (api-compat 24: a leading / is relative)."""
+    parts = [p for p in re.split(r"[/\\]+", sub_path) if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise AddError(f"path {sub_path!r} may not contain '..'")
+    return PurePosixPath(*parts) if parts else PurePosixPath()
+
+
+def confine(base: Path, sub_path: str) -> Path:
+    """*base*/*sub_path*, refusing anything that resolves outside *base* (symlinks included)."""
+    target = (base / safe_sub_path(sub_path)).resolve()
+    if not target.is_relative_to(base.resolve()):
+        raise AddError(f"path {sub_path!r} leads outside the download folder")
+    return target
+
+
+def target_dirs(settings: Settings, options: AddOptions) -> tuple[Path, Path]:
+    """(folder while downloading, folder once complete) for a new torrent."""
+    if options.save_path:
+        final_base = Path(options.save_path)
+        if not final_base.is_absolute():
+            final_base = settings.path("dir_completed") / final_base
+    elif options.download_dir:
+        dirs = settings.dir_download
+        if not 0 < options.download_dir <= len(dirs):
+            raise AddError(f"download_dir {options.download_dir} does not exist "
+                           f"(list-dirs shows {len(dirs)} download folders; 0 is the default)")
+        final_base = dirs[options.download_dir - 1]
+    else:
+        final_base = settings.path("dir_completed")
+    active = confine(settings.path("dir_active"), options.sub_path)
+    final = confine(final_base, options.sub_path)
+    return active, final
+
+
+_UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f]")
+
+
+def torrent_file_name(name: str, info_hash: str) -> str:
+    """A file name for the stored .torrent that no torrent name can turn into a path."""
+    clean = _UNSAFE_NAME.sub("_", name).lstrip(".").strip()[:150] or info_hash
+    return f"{clean}.{info_hash[:8]}.torrent"

@@ -1,0 +1,376 @@
+"""The engine: one libtorrent session, the torrent jobs, and the commands on them.
+
+Reads (snapshot, labels) come from views the alert pump refreshes; commands
+act on libtorrent handles and job records. Job records are saved with
+libtorrent's resume data (resume.py) whenever they change.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import libtorrent as lt
+
+from utserver import storage
+from utserver.engine import adding, pack, props
+from utserver.engine.adding import AddError
+from utserver.engine.events import EventRunner
+from utserver.engine.history import TransferHistory
+from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job, lt_to_ut_priority
+from utserver.engine.pump import AlertPump
+from utserver.engine.resume import ResumeStore
+from utserver.engine.status import build_view
+from utserver.engine.peers import peer_view
+from utserver.engine.views import AddOptions, FileSource, FileView, PeerView, TorrentView
+from utserver.settings import BY_NAME, Settings
+
+log = logging.getLogger("utserver.engine")
+
+TF = lt.torrent_flags
+
+# Which settings re-apply per torrent when they change.
+_PER_TORRENT = {"conns_per_torrent", "ul_slots_per_torrent", "max_ul_rate_seed"}
+
+
+class JobError(ValueError):
+    """A command on a torrent that does not exist (or cannot take it)."""
+
+
+class Engine:
+    def __init__(self, settings: Settings, lt_upnp: bool = False):
+        self.settings = settings
+        self.lt_upnp = lt_upnp
+        self.port = random.randint(1025, 65000) if settings.get("randomize_bind_port") else settings.get("bind_port")
+        self.resume = ResumeStore(settings.settings_path / "resume")
+        self.history = TransferHistory(settings.settings_path / "xferhist.dat")
+        self.events = EventRunner()
+        self.jobs: dict[str, Job] = {}
+        self.lock = threading.RLock()
+        self.views: dict[str, TorrentView] = {}
+        self.statuses: dict[str, lt.torrent_status] = {}
+        self.session: lt.session | None = None
+        self.pump: AlertPump | None = None
+        self._applied: dict = {}
+        self._reported_na: set[str] = set()
+        self._local_limits_set = False
+
+    # --- lifecycle (open/close: start/stop are torrent commands) ---
+    def open(self) -> None:
+        packed = self._pack()
+        flags = lt.session_flags_t.add_default_plugins if self.settings.get("pex") else 0
+        self.session = lt.session(packed, flags)
+        if not self.settings.get("pex"):  # ut_pex can only be left out at construction
+            for name in ("ut_metadata", "smart_ban"):
+                self.session.add_extension(name)
+        self._applied = packed
+        self._apply_local_peer_limits()
+        self.pump = AlertPump(self)
+        self._restore()
+        self.settings.subscribe(self.on_settings_changed)
+        self.pump.start()
+        self._log_not_applicable()
+        log.info("engine started: peer port %d, %d torrents", self.port, len(self.jobs))
+
+    def close(self) -> None:
+        if self.session is None:
+            return
+        self.pump.stop()
+        self.session.pause()
+        self.pump.save_all_resume_data(timeout=20)
+        self.history.save()
+        self.session = None
+
+    def _pack(self) -> dict:
+        return pack.build_pack(self.settings.get, self.port, self.lt_upnp)
+
+    def on_settings_changed(self, changed: set[str]) -> None:
+        packed = self._pack()
+        diff = {k: v for k, v in packed.items() if self._applied.get(k) != v}
+        if diff:
+            self.session.apply_settings(diff)
+            self._applied = packed
+        if "rate_limit_local_peers" in changed:
+            self._apply_local_peer_limits()
+        if changed & _PER_TORRENT:
+            with self.lock:
+                for job in self.jobs.values():
+                    self._apply_job_limits(job)
+        self._log_not_applicable()
+
+    def _apply_local_peer_limits(self) -> None:
+        """rate_limit_local_peers: LAN and loopback peers leave libtorrent's unlimited local class."""
+        if not self.settings.get("rate_limit_local_peers") and not self._local_limits_set:
+            return  # libtorrent's own default filter is already the "off" state
+        limited = self.settings.get("rate_limit_local_peers")
+        glob, local = 1 << self.session.global_peer_class_id, 1 << self.session.local_peer_class_id
+        ip_filter = lt.ip_filter()
+        ip_filter.add_rule("0.0.0.0", "255.255.255.255", glob)
+        ip_filter.add_rule("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", glob)
+        if not limited:
+            for first, last in pack.LOCAL_RANGES:
+                ip_filter.add_rule(first, last, local)
+        self.session.set_peer_class_filter(ip_filter)
+        self._local_limits_set = True
+
+    def _log_not_applicable(self) -> None:
+        """Once per setting: a value libtorrent cannot honour is kept, and the log says so."""
+        for name, why in pack.NOT_APPLICABLE.items():
+            value = self.settings.get(name)
+            if value != BY_NAME[name].default and name not in self._reported_na:
+                log.warning("%s is accepted but has no effect: %s", name, why)
+                self._reported_na.add(name)
+
+    # --- adding ---
+    def add_bytes(self, data: bytes, options: AddOptions = AddOptions(), download_url: str = "") -> str:
+        params = adding.params_from_bytes(data)
+        return self._add(params, params.ti.name(), options, download_url, torrent_bytes=data)
+
+    def add_url(self, url: str, options: AddOptions = AddOptions()) -> str:
+        if url.lower().startswith("magnet:"):
+            params, name = adding.params_from_magnet(url)
+            return self._add(params, name or params.name, options, url)
+        if url.lower().startswith(("http://", "https://")):
+            return self.add_bytes(adding.fetch_torrent(url), options, download_url=url.split(":COOKIE:")[0])
+        raise AddError(f"cannot add {url[:80]!r}: only http(s) URLs and magnet links are supported")
+
+    def fetch_url(self, url: str) -> bytes:
+        return adding.fetch_torrent(url)
+
+    def _add(self, params: lt.add_torrent_params, name: str, options: AddOptions, download_url: str,
+             torrent_bytes: bytes | None = None) -> str:
+        info_hash = adding.hash_of(params.ti.info_hashes() if params.ti else params.info_hashes)
+        with self.lock:
+            if info_hash in self.jobs:
+                return info_hash  # µTorrent keeps the existing job
+            active, final = adding.target_dirs(self.settings, options)
+            active.mkdir(parents=True, exist_ok=True)
+            job = Job(hash=info_hash, name=name or info_hash, active_dir=str(active), final_dir=str(final),
+                      label=options.label, mode=STOPPED if options.stopped else QUEUED,
+                      download_url=download_url, rss_feed_url=options.rss_feed_url)
+            if torrent_bytes is not None:
+                job.torrent_file = self._store_torrent_file(job, torrent_bytes)
+            params.save_path = job.active_dir
+            self.resume.save(job, params)  # durable before the reply: a crash now loses nothing
+            self._add_to_session(job, params, new=True)
+        log.info("added %s (%s)", job.name, info_hash)
+        return info_hash
+
+    def _add_to_session(self, job: Job, params: lt.add_torrent_params, new: bool) -> None:
+        params.save_path = job.active_dir
+        if new:
+            params.flags |= TF.duplicate_is_error
+            if self.settings.get("sequential_download"):
+                params.flags |= TF.sequential_download
+            if self.settings.get("prealloc_space"):
+                params.storage_mode = lt.storage_mode_t.storage_mode_allocate
+        params.flags &= ~(TF.paused | TF.auto_managed)
+        if job.paused or job.mode == STOPPED:
+            params.flags |= TF.paused
+        elif job.mode == QUEUED:
+            params.flags |= TF.auto_managed | TF.paused  # the queue decides when it runs
+        job.handle = self.session.add_torrent(params)
+        self.jobs[job.hash] = job
+        self._apply_job_limits(job)
+        self.refresh(job, job.handle.status(lt.status_flags_t.query_accurate_download_counters
+                                            if hasattr(lt, "status_flags_t") else 0))
+
+    def _store_torrent_file(self, job: Job, data: bytes) -> str:
+        folder = storage.make_private_dir(self.settings.path("dir_torrent_files"))
+        path = folder / adding.torrent_file_name(job.name, job.hash)
+        storage.write_atomic(path, data, keep_old=False)
+        return str(path)
+
+    def _restore(self) -> None:
+        for job, params in self.resume.load_all():
+            try:
+                self._add_to_session(job, params, new=False)
+            except RuntimeError as exc:
+                log.error("cannot restore %s (%s): %s", job.name, job.hash, exc)
+
+    # --- per-job plumbing ---
+    def job(self, info_hash: str) -> Job:
+        job = self.jobs.get(info_hash.upper())
+        if job is None:
+            raise JobError(f"no torrent with hash {info_hash}")
+        return job
+
+    def refresh(self, job: Job, status: lt.torrent_status | None = None) -> None:
+        """Rebuild one torrent's view now (after a command or an alert)."""
+        with self.lock:
+            if status is not None:
+                self.statuses[job.hash] = status
+            status = self.statuses.get(job.hash)
+            if status is not None and job.hash in self.jobs:
+                self.views = {**self.views, job.hash: build_view(status, job)}
+
+    def changed(self, job: Job) -> None:
+        """A job record changed: show it and persist it with fresh resume data."""
+        self.refresh(job)
+        if job.handle.is_valid():
+            job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)
+
+    def _apply_job_limits(self, job: Job) -> None:
+        h = job.handle
+        h.set_max_connections(self.settings.get("conns_per_torrent"))
+        h.set_max_uploads(job.ulslots or self.settings.get("ul_slots_per_torrent"))
+        h.set_download_limit(job.dlrate)
+        seed_limit = self.settings.get("max_ul_rate_seed")
+        seeding = self.statuses.get(job.hash) is not None and self.statuses[job.hash].is_seeding
+        h.set_upload_limit(job.ulrate or (seed_limit * 1024 if seeding and seed_limit > 0 else 0))
+
+    # --- commands ---
+    def start(self, info_hash: str) -> None:
+        self._set_mode(self.job(info_hash), QUEUED)
+
+    def forcestart(self, info_hash: str) -> None:
+        self._set_mode(self.job(info_hash), FORCED)
+
+    def stop(self, info_hash: str) -> None:
+        self._set_mode(self.job(info_hash), STOPPED)
+
+    def pause(self, info_hash: str) -> None:
+        job = self.job(info_hash)
+        with self.lock:
+            job.paused = True
+            job.handle.unset_flags(TF.auto_managed)
+            job.handle.pause()
+        self.changed(job)
+
+    def unpause(self, info_hash: str) -> None:
+        job = self.job(info_hash)
+        if job.paused:
+            self._set_mode(job, job.mode)
+
+    def _set_mode(self, job: Job, mode: str) -> None:
+        with self.lock:
+            job.mode, job.paused = mode, False
+            h = job.handle
+            if mode == STOPPED:
+                h.unset_flags(TF.auto_managed)
+                h.pause()
+            elif mode == FORCED:
+                h.unset_flags(TF.auto_managed)
+                h.resume()
+            else:
+                h.set_flags(TF.auto_managed)  # the queue resumes it when a slot is free
+            if job.error and mode != STOPPED:
+                h.clear_error()
+        self.changed(job)
+
+    def recheck(self, info_hash: str) -> None:
+        job = self.job(info_hash)
+        h = job.handle
+        h.force_recheck()
+        if job.mode == STOPPED or job.paused:  # a paused torrent never checks (libtorrent-notes §0.7)
+            h.set_flags(TF.stop_when_ready)
+            h.resume()
+
+    def remove(self, info_hash: str, *, data: bool = False, torrent: bool = False) -> None:
+        with self.lock:
+            job = self.job(info_hash)
+            del self.jobs[job.hash]
+            self.views = {k: v for k, v in self.views.items() if k != job.hash}
+            self.statuses.pop(job.hash, None)
+        flags = lt.session_handle.delete_files if data else 0
+        self.session.remove_torrent(job.handle, flags)
+        self.resume.remove(job.hash)
+        if torrent and job.torrent_file:
+            Path(job.torrent_file).unlink(missing_ok=True)
+        log.info("removed %s (data %s, .torrent %s)", job.name, "deleted" if data else "kept",
+                 "deleted" if torrent else "kept")
+
+    def queue(self, info_hash: str, where: str) -> None:
+        h = self.job(info_hash).handle
+        move = {"up": h.queue_position_up, "down": h.queue_position_down,
+                "top": h.queue_position_top, "bottom": h.queue_position_bottom}
+        move[where]()
+        self.pump.wake()
+
+    def set_prop(self, info_hash: str, key: str, text: str) -> None:
+        job = self.job(info_hash)
+        props.set_prop(self, job, key, text)
+        self.changed(job)
+
+    def props(self, info_hash: str) -> dict:
+        return props.get_props(self, self.job(info_hash))
+
+    def set_file_priority(self, info_hash: str, indices: list[int], priority: int) -> None:
+        job = self.job(info_hash)
+        if priority not in UT_TO_LT_PRIORITY:
+            raise ValueError(f"priority {priority} is not 0-3")
+        current = list(job.handle.get_file_priorities())
+        for index in indices:
+            if not 0 <= index < len(current):
+                raise ValueError(f"file {index} does not exist (the torrent has {len(current)} files)")
+            current[index] = UT_TO_LT_PRIORITY[priority]
+        job.handle.prioritize_files(current)
+        self.changed(job)
+
+    # --- reads ---
+    def snapshot(self) -> dict[str, TorrentView]:
+        return self.views
+
+    def labels(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for view in self.views.values():
+            if view.label:
+                counts[view.label] = counts.get(view.label, 0) + 1
+        return sorted(counts.items())
+
+    def files(self, info_hash: str) -> list[FileView]:
+        h = self.job(info_hash).handle
+        info = h.torrent_file()
+        if info is None:
+            return []
+        layout = info.layout() if hasattr(info, "layout") else info.files()
+        progress = h.file_progress()
+        priorities = h.get_file_priorities()
+        piece = info.piece_length()
+        views = []
+        for i in range(layout.num_files()):
+            offset, size = layout.file_offset(i), layout.file_size(i)
+            first = offset // piece
+            last = (offset + size - 1) // piece if size else first
+            views.append(FileView(layout.file_path(i), size, progress[i], lt_to_ut_priority(priorities[i]),
+                                  first, last - first + 1))
+        return views
+
+    def peers(self, info_hash: str) -> list[PeerView]:
+        return [peer_view(p) for p in self.job(info_hash).handle.get_peer_info()]
+
+    def file_source(self, info_hash: str, index: int) -> FileSource:
+        h = self.job(info_hash).handle
+        info = h.torrent_file()
+        if info is None:
+            raise JobError("the torrent has no metadata yet")
+        layout = info.layout() if hasattr(info, "layout") else info.files()
+        if not 0 <= index < layout.num_files():
+            raise JobError(f"file {index} does not exist")
+        status = h.status(lt.status_flags_t.query_pieces | lt.status_flags_t.query_save_path)
+        return FileSource(Path(status.save_path) / layout.file_path(index), layout.file_size(index),
+                          layout.file_offset(index), info.piece_length(), tuple(status.pieces))
+
+    def totals(self) -> dict:
+        views = self.views.values()
+        return {"up_rate": sum(v.up_rate for v in views), "down_rate": sum(v.down_rate for v in views),
+                "port": self.session.listen_port() if self.session else self.port}
+
+    def xfer_history(self) -> dict:
+        return self.history.as_api()
+
+    def reset_xfer_history(self) -> None:
+        self.history.reset()
+
+    def free_space_mb(self, folder: Path) -> int:
+        try:
+            return shutil.disk_usage(folder).free // (1024 * 1024)
+        except OSError:
+            return 0
+
+    def now(self) -> int:
+        return int(time.time())

@@ -1,0 +1,248 @@
+"""The one thread that pops libtorrent's alerts, refreshes the views and runs periodic duties.
+
+Alerts are dispatched through a table keyed by alert class. Once a second
+while anything is active it asks for post_torrent_updates, whose
+state_update_alert carries only the torrents that changed. When every torrent
+is paused and nothing happens, it sleeps in wait_for_alert for long stretches:
+an idle daemon does not wake up every second.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libtorrent as lt
+
+from utserver.engine import adding, status
+from utserver.engine.jobs import STOPPED, Job
+
+if TYPE_CHECKING:
+    from utserver.engine.engine import Engine
+
+log = logging.getLogger("utserver.engine")
+
+TICK = 1.0
+IDLE_WAIT = 5.0
+RESUME_SAVE_INTERVAL = 300.0
+HISTORY_SAVE_INTERVAL = 3600.0
+# name (64), save path (128), distributed copies (1): what the list rows need beyond the basics
+STATUS_FLAGS = 1 | 64 | 128
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+class AlertPump:
+    def __init__(self, engine: "Engine"):
+        self.engine = engine
+        self.session = engine.session
+        self.subscribers: dict[type, list[Callable]] = {}
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="alert-pump", daemon=True)
+        self._dirty = True
+        self._last_tick = self._last_resume = self._last_history = time.monotonic()
+        self.handlers: dict[type, Callable] = {
+            lt.state_update_alert: self.on_state_update,
+            lt.torrent_finished_alert: self.on_finished,
+            lt.metadata_received_alert: self.on_metadata,
+            lt.save_resume_data_alert: self.on_resume_data,
+            lt.storage_moved_alert: self.on_moved,
+            lt.storage_moved_failed_alert: self.on_move_failed,
+            lt.torrent_error_alert: self.on_error,
+            lt.file_error_alert: self.on_error,
+            lt.listen_failed_alert: lambda a: log.error("cannot listen: %s", a.message()),
+            lt.listen_succeeded_alert: lambda a: log.info("listening: %s", a.message()),
+        }
+
+    # --- thread control ---
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.wake()
+        self._thread.join(timeout=10)
+
+    def wake(self) -> None:
+        """Something changed: refresh soon, and end a long idle wait now."""
+        self._dirty = True
+        self.session.post_session_stats()  # any alert ends wait_for_alert
+
+    def subscribe(self, alert_class: type, callback: Callable) -> None:
+        self.subscribers.setdefault(alert_class, []).append(callback)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            active = self._dirty or any(not st.paused for st in self.engine.statuses.values())
+            self.session.wait_for_alert(int((TICK if active else IDLE_WAIT) * 1000))
+            try:
+                self.dispatch(self.session.pop_alerts())
+                if time.monotonic() - self._last_tick >= TICK or self._dirty:
+                    self._tick()
+            except Exception:  # the pump must survive one bad alert or job
+                log.exception("alert pump error")
+
+    def dispatch(self, alerts) -> int:
+        for alert in alerts:
+            kind = type(alert)
+            handler = self.handlers.get(kind)
+            if handler is not None:
+                handler(alert)
+            for callback in self.subscribers.get(kind, ()):
+                callback(alert)
+        return len(alerts)
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        self._last_tick, self._dirty = now, False
+        self.session.post_torrent_updates(STATUS_FLAGS)
+        self.engine.events.reap()
+        if now - self._last_resume >= RESUME_SAVE_INTERVAL:
+            self._last_resume = now
+            self.save_changed_resume_data()
+        if now - self._last_history >= HISTORY_SAVE_INTERVAL:
+            self._last_history = now
+            self.engine.history.save()
+
+    # --- alert handlers ---
+    def _job(self, alert) -> Job | None:
+        try:
+            info_hash = adding.hash_of(alert.handle.info_hashes())
+        except RuntimeError:  # the handle died with a removed torrent
+            return None
+        return self.engine.jobs.get(info_hash)
+
+    def on_state_update(self, alert) -> None:
+        engine = self.engine
+        with engine.lock:
+            views = dict(engine.views)
+            for st in alert.status:
+                job = engine.jobs.get(adding.hash_of(st.info_hashes))
+                if job is None:
+                    continue
+                old = engine.statuses.get(job.hash)
+                engine.statuses[job.hash] = st
+                if old is not None:
+                    engine.history.add(st.all_time_download - old.all_time_download,
+                                       st.all_time_upload - old.all_time_upload)
+                    if old.is_seeding != st.is_seeding:
+                        engine._apply_job_limits(job)
+                view = status.build_view(st, job)
+                views[job.hash] = view
+                self._report_state(job, view)
+                self._check_seed_goal(job, st)
+            engine.views = views
+
+    def _report_state(self, job: Job, view) -> None:
+        if view.state != job.last_state:
+            previous, job.last_state = job.last_state, view.state
+            if previous:
+                self.engine.events.run(self.engine.settings.get("state_cmd"), self._substitutions(job, view, previous))
+
+    def _substitutions(self, job: Job, view, previous: int) -> dict[str, str]:
+        h = job.handle
+        info = h.torrent_file()
+        single = info is not None and info.num_files() == 1
+        trackers = h.trackers() if h.is_valid() else []
+        return {"F": view.name if single else "", "D": view.save_path, "N": view.name, "S": str(view.state),
+                "P": str(previous), "L": view.label, "T": trackers[0]["url"] if trackers else "",
+                "M": view.status_message, "I": job.hash}
+
+    def _check_seed_goal(self, job: Job, st) -> None:
+        """µTorrent stops seeding at the ratio / time goal; libtorrent's own limits only re-queue."""
+        if job.mode == STOPPED or job.paused or not st.is_seeding:
+            return
+        settings = self.engine.settings
+        ratio_goal = job.seed_ratio if job.seed_override else settings.get("seed_ratio") * 10
+        time_goal = job.seed_time if job.seed_override else settings.get("seed_time")
+        base = st.all_time_download or st.total_wanted_done or 1
+        ratio = st.all_time_upload * 1000 // base
+        seeded = _seconds(getattr(st, "seeding_duration", None) or st.seeding_time)
+        if (ratio_goal and ratio >= ratio_goal) or (time_goal and seeded >= time_goal):
+            log.info("%s reached its seeding goal (ratio %d‰, %ds): stopping", job.name, ratio, seeded)
+            job.mode = STOPPED
+            job.handle.unset_flags(lt.torrent_flags.auto_managed)
+            job.handle.pause()
+            self.engine.changed(job)
+
+    def on_finished(self, alert) -> None:
+        job = self._job(alert)
+        if job is None:
+            return
+        if not job.finished_once:
+            job.finished_once, job.completed_on = True, int(time.time())
+            st = alert.handle.status(STATUS_FLAGS)
+            self.engine.refresh(job, st)
+            view = self.engine.views[job.hash]
+            self.engine.events.run(self.engine.settings.get("finish_cmd"),
+                                   self._substitutions(job, view, job.last_state))
+        final = Path(job.final_dir)
+        if self.engine.settings.get("dir_add_label") and job.label:
+            final = adding.confine(final, job.label)
+        if final != Path(job.active_dir):
+            final.mkdir(parents=True, exist_ok=True)
+            log.info("moving %s to %s", job.name, final)
+            alert.handle.move_storage(str(final), lt.move_flags_t.fail_if_exist)
+        self.engine.changed(job)
+
+    def on_metadata(self, alert) -> None:
+        job = self._job(alert)
+        info = alert.handle.torrent_file()
+        if job is None or info is None:
+            return
+        job.name = info.name()
+        data = b"d4:info" + bytes(info.info_section()) + b"e"
+        job.torrent_file = self.engine._store_torrent_file(job, data)
+        self.engine.changed(job)
+
+    def on_resume_data(self, alert) -> None:
+        job = self._job(alert)
+        if job is not None:
+            self.engine.resume.save(job, alert.params)
+
+    def on_moved(self, alert) -> None:
+        job = self._job(alert)
+        if job is not None:
+            job.active_dir, job.error = alert.storage_path(), ""
+            self.engine.changed(job)
+
+    def on_move_failed(self, alert) -> None:
+        job = self._job(alert)
+        if job is not None:
+            job.error = f"moving the data failed: {alert.error.message()} ({alert.file_path()})"
+            log.error("%s: %s; the data stays in %s", job.name, job.error, job.active_dir)
+            self.engine.changed(job)
+
+    def on_error(self, alert) -> None:
+        log.error("%s", alert.message())
+        job = self._job(alert)
+        if job is not None:
+            self.engine.refresh(job, alert.handle.status(STATUS_FLAGS))
+
+    # --- resume data ---
+    def save_changed_resume_data(self) -> int:
+        count = 0
+        for job in list(self.engine.jobs.values()):
+            if job.handle.is_valid() and job.handle.need_save_resume_data():
+                job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)
+                count += 1
+        return count
+
+    def save_all_resume_data(self, timeout: float) -> None:
+        """At shutdown (the pump thread has stopped): save every changed torrent and wait for it."""
+        pending = self.save_changed_resume_data()
+        deadline = time.monotonic() + timeout
+        while pending > 0 and time.monotonic() < deadline:
+            self.session.wait_for_alert(500)
+            for alert in self.session.pop_alerts():
+                if isinstance(alert, (lt.save_resume_data_alert, lt.save_resume_data_failed_alert)):
+                    pending -= 1
+                self.dispatch([alert])
+        if pending > 0:
+            log.error("%d torrents' resume data not saved before the deadline", pending)

@@ -1,0 +1,57 @@
+"""Fast resume: one file per torrent in SETTINGS/resume/, written atomically.
+
+The file is libtorrent's own resume data (with the info dict, so the torrent
+needs nothing else) plus our job record under the key "utserver". libtorrent's
+read_resume_data ignores keys it does not know, so one file serves both.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import libtorrent as lt
+
+from utserver import storage
+from utserver.engine.jobs import Job
+
+log = logging.getLogger("utserver.engine")
+
+_KEY = b"utserver"
+SUFFIX = ".resume"
+
+
+class ResumeStore:
+    def __init__(self, folder: Path):
+        self.folder = storage.make_private_dir(folder)
+
+    def path(self, info_hash: str) -> Path:
+        return self.folder / f"{info_hash}{SUFFIX}"
+
+    def save(self, job: Job, params: lt.add_torrent_params) -> None:
+        entry = lt.bdecode(lt.write_resume_data_buf(params))
+        entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
+        storage.write_atomic(self.path(job.hash), lt.bencode(entry))
+
+    def remove(self, info_hash: str) -> None:
+        for path in (self.path(info_hash), self.path(info_hash).with_name(f"{info_hash}{SUFFIX}.old")):
+            path.unlink(missing_ok=True)
+
+    def load_all(self) -> list[tuple[Job, lt.add_torrent_params]]:
+        """Every stored torrent; a corrupt file falls back to its .old copy, else is skipped (logged)."""
+        loaded = []
+        for path in sorted(self.folder.glob(f"*{SUFFIX}")):
+            item = storage.read_with_fallback(path, _parse)
+            if item is None:
+                log.error("resume file %s is unusable: that torrent must be added again", path.name)
+                continue
+            loaded.append(item)
+        return loaded
+
+
+def _parse(data: bytes) -> tuple[Job, lt.add_torrent_params]:
+    entry = lt.bdecode(data)
+    if not isinstance(entry, dict) or _KEY not in entry:
+        raise ValueError("not a utserver resume file")
+    job = Job.from_record(storage.bdecode_dict(lt.bencode(entry[_KEY])))
+    return job, lt.read_resume_data(data)

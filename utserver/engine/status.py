@@ -1,0 +1,124 @@
+"""From libtorrent's torrent_status plus the job's intent to µTorrent's view of a torrent.
+
+The mapping is libtorrent-notes.md §2, measured on 2.0.8 and 2.1.1.
+"""
+
+from __future__ import annotations
+
+import libtorrent as lt
+
+from utserver.engine.jobs import FORCED, QUEUED, STOPPED, Job
+from utserver.engine.views import (CHECKED, CHECKING, ERROR, LOADED, PAUSED, QUEUED as QUEUED_BIT,
+                                   STARTED, TorrentView)
+
+S = lt.torrent_status.states
+
+# The manual's state codes for finish_cmd / state_cmd (%S, %P).
+ST_ERROR, ST_CHECKED, ST_PAUSED, ST_SUPERSEED, ST_SEEDING, ST_DOWNLOADING = 1, 2, 3, 4, 5, 6
+ST_F_SUPERSEED, ST_F_SEEDING, ST_F_DOWNLOADING, ST_QUEUED_SEED, ST_FINISHED, ST_QUEUED, ST_STOPPED = (
+    7, 8, 9, 10, 11, 12, 13)
+
+_FORCED_STATE = {ST_SUPERSEED: ST_F_SUPERSEED, ST_SEEDING: ST_F_SEEDING, ST_DOWNLOADING: ST_F_DOWNLOADING}
+STATE_TEXT = {
+    ST_ERROR: "Error", ST_CHECKED: "Checked", ST_PAUSED: "Paused", ST_SUPERSEED: "Super Seeding",
+    ST_SEEDING: "Seeding", ST_DOWNLOADING: "Downloading", ST_F_SUPERSEED: "[F] Super Seeding",
+    ST_F_SEEDING: "[F] Seeding", ST_F_DOWNLOADING: "[F] Downloading", ST_QUEUED_SEED: "Queued Seed",
+    ST_FINISHED: "Finished", ST_QUEUED: "Queued", ST_STOPPED: "Stopped",
+}
+
+
+def error_text(st: lt.torrent_status) -> str:
+    return st.errc.message() if st.errc.value() else ""
+
+
+def is_checking(st: lt.torrent_status) -> bool:
+    # checking_resume_data lasts ~100 ms after an add: not shown as checking
+    return st.state == S.checking_files
+
+
+def is_complete(st: lt.torrent_status) -> bool:
+    return st.has_metadata and st.total_wanted_done >= st.total_wanted and st.state != S.checking_files
+
+
+def status_bits(st: lt.torrent_status, job: Job) -> int:
+    bits = LOADED
+    if st.errc.value():
+        return bits | ERROR | (CHECKED if st.has_metadata else 0)
+    checking = is_checking(st)
+    if checking:
+        bits |= CHECKING
+    elif st.has_metadata:
+        bits |= CHECKED
+    if job.paused:
+        return bits | STARTED | PAUSED | (QUEUED_BIT if job.mode == QUEUED else 0)
+    if job.mode == FORCED and not checking:
+        return bits | STARTED
+    if job.mode == QUEUED:
+        return bits | QUEUED_BIT | (STARTED if not st.paused and not checking else 0)
+    return bits
+
+
+def state_code(st: lt.torrent_status, job: Job) -> int:
+    """The manual's 1-13 state of a torrent (µTorrent WebUI getStatusInfo order)."""
+    if st.errc.value() or job.error:
+        return ST_ERROR
+    if is_checking(st):
+        return ST_CHECKED
+    if job.paused:
+        return ST_PAUSED
+    done = is_complete(st)
+    running = job.mode == FORCED or (job.mode == QUEUED and not st.paused)
+    if running:
+        state = ST_SUPERSEED if done and st.super_seeding else ST_SEEDING if done else ST_DOWNLOADING
+        return _FORCED_STATE[state] if job.mode == FORCED else state
+    if job.mode == QUEUED:
+        return ST_QUEUED_SEED if done else ST_QUEUED
+    return ST_FINISHED if done else ST_STOPPED
+
+
+def status_message(st: lt.torrent_status, job: Job, state: int) -> str:
+    if state == ST_ERROR:
+        return "Error: " + (error_text(st) or job.error)
+    if state == ST_CHECKED:
+        return f"Checked {st.progress * 100:.1f}%"
+    if job.mode == STOPPED and state in (ST_FINISHED, ST_STOPPED) and job.error:
+        return "Error: " + job.error
+    return STATE_TEXT[state]
+
+
+def _swarm(total: int, fallback: int) -> int:
+    return total if total >= 0 else fallback
+
+
+def _eta(st: lt.torrent_status, remaining: int) -> int:
+    if remaining <= 0:
+        return 0
+    return remaining // st.download_payload_rate if st.download_payload_rate > 0 else -1
+
+
+def _availability(st: lt.torrent_status) -> int:
+    if st.distributed_copies >= 0:
+        return int(st.distributed_copies * 65536)
+    return (st.num_seeds + 1) * 65536 if st.is_seeding else 0  # a seed reports -1
+
+
+def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
+    state = state_code(st, job)
+    remaining = max(st.total_wanted - st.total_wanted_done, 0)
+    downloaded, uploaded = st.all_time_download, st.all_time_upload
+    return TorrentView(
+        hash=job.hash, status=status_bits(st, job), name=job.name, size=st.total_wanted,
+        progress=st.progress_ppm // 1000 if not is_complete(st) else 1000,
+        downloaded=downloaded, uploaded=uploaded,
+        ratio=uploaded * 1000 // downloaded if downloaded else (-1 if uploaded else 0),
+        up_rate=st.upload_payload_rate, down_rate=st.download_payload_rate, eta=_eta(st, remaining),
+        label=job.label,
+        peers_connected=st.num_peers - st.num_seeds,
+        peers_swarm=_swarm(st.num_incomplete, st.list_peers - st.list_seeds),
+        seeds_connected=st.num_seeds, seeds_swarm=_swarm(st.num_complete, st.list_seeds),
+        availability=_availability(st),
+        queue_order=st.queue_position + 1 if st.queue_position >= 0 else -1,
+        remaining=remaining, download_url=job.download_url, rss_feed_url=job.rss_feed_url,
+        status_message=status_message(st, job, state), added_on=job.added_on,
+        completed_on=job.completed_on, save_path=st.save_path or job.active_dir, state=state,
+    )
