@@ -12,7 +12,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === 'value' || (k in el && typeof v !== 'string')) el[k] = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   return el;
 }
 
@@ -58,9 +58,9 @@ let fieldSeq = 0;
 export function field(label, control, hint) {
   control.id ||= `f${++fieldSeq}`;
   const err = h('div', { class: 'err', id: `${control.id}-err`, hidden: true });
-  control.setAttribute('aria-describedby', err.id);
-  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control,
-    hint ? h('div', { class: 'hint' }, hint) : null, err);
+  const note = hint ? h('div', { class: 'hint', id: `${control.id}-hint` }, hint) : null;
+  control.setAttribute('aria-describedby', note ? `${note.id} ${err.id}` : err.id);
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, note, err);
 }
 
 // Shows (or clears, with '') the error under a control made by field().

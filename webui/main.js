@@ -65,6 +65,7 @@ async function start() {
   initStatusbar();
   render();
   await tick();
+  window.__uiReady = true; // the first list is shown (tests and screenshots wait for this)
 }
 
 start();

@@ -4,13 +4,14 @@ import * as api from './api.js';
 import { h, field, fieldError, openDialog, toast } from './dom.js';
 import * as fmt from './format.js';
 import { store, refresh, onChange, offChange } from './store.js';
+import { ITEM, matcher } from './rssmatch.js';
 
 // rssfeeds row: IDENT, ENABLED, USE FEED TITLE, USER SELECTED, PROGRAMMED, STATE, URL, NEXT, ITEMS.
 // µTorrent packs an alias into the URL field as "alias|url".
 function feedInfo(row) {
   const raw = row[6] || '';
-  const cut = raw.indexOf('|');
-  const [alias, url] = cut > 0 && !/^[a-z]+:/i.test(raw) ? [raw.slice(0, cut), raw.slice(cut + 1)] : ['', raw];
+  const m = /^(.*?)\|([a-z][a-z0-9+.-]*:.*)$/is.exec(raw);
+  const [alias, url] = m ? [m[1], m[2]] : ['', raw];
   return { id: row[0], enabled: !!row[1], alias, url, next: row[7], items: row[8] || [] };
 }
 const feedName = (f) => f.alias || f.url;
@@ -19,25 +20,7 @@ const feedName = (f) => f.alias || f.url;
 const FL = { ID: 0, FLAGS: 1, NAME: 2, FILTER: 3, NOT: 4, DIR: 5, FEED: 6, QUALITY: 7, LABEL: 8, POSTPONE: 9, SMART: 11, EPSTR: 13, EP: 14 };
 const FLAG = { enabled: 1, origname: 2, prio: 4, 'smart-ep-filter': 8, 'add-stopped': 16 };
 
-// Item columns: NAME, NAME FULL, URL, …, TIMESTAMP [5], …, FEED ID [9], …, IN HISTORY [11].
-const itemTitle = (it) => it[1] || it[0];
-
-// µTorrent filters are wildcard patterns ("*" any text, "?" one character), case-insensitive,
-// matched anywhere in the title; "|" separates alternatives. Empty means "match everything".
-function wildcard(pattern) {
-  const alts = pattern.split('|').map((p) => p.trim()).filter(Boolean);
-  if (!alts.length) return null;
-  const src = alts.map((p) => p.replace(/[.+^${}()[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')).join('|');
-  return new RegExp(src, 'i');
-}
-
-export function filterMatches(flt, item) {
-  const feed = flt[FL.FEED];
-  if (feed !== -1 && feed !== undefined && item[9] !== undefined && item[9] !== feed) return false;
-  const title = flt[FL.FLAGS] & FLAG.origname ? item[1] || item[0] : itemTitle(item);
-  const want = wildcard(flt[FL.FILTER] || ''), not = wildcard(flt[FL.NOT] || '');
-  return (!want || want.test(title)) && !(not && not.test(title));
-}
+const itemTitle = (it) => it[ITEM.FULL] || it[ITEM.NAME];
 
 const allItems = () => [...store.feeds.values()].flatMap((r) => feedInfo(r).items);
 
@@ -58,9 +41,9 @@ function itemsTable(items) {
   if (!items.length) return h('p', { class: 'muted' }, 'No items (yet).');
   return h('table', { class: 'grid', 'aria-label': 'Feed items' },
     h('thead', {}, h('tr', {}, ['Title', 'Date', ''].map((t) => h('th', {}, t)))),
-    h('tbody', {}, items.map((it) => h('tr', { class: it[11] ? 'muted' : '' },
-      h('td', { class: 'fname' }, itemTitle(it)), h('td', {}, fmt.date(it[5])),
-      h('td', {}, h('button', { type: 'button', 'aria-label': `Add ${itemTitle(it)}`, onclick: () => call('add-url', { s: it[2] }).then((r) => r && toast('Added.')) }, 'Add'))))));
+    h('tbody', {}, items.map((it) => h('tr', { class: it[ITEM.HISTORY] ? 'muted' : '' },
+      h('td', { class: 'fname' }, itemTitle(it)), h('td', {}, fmt.date(it[ITEM.TIME])),
+      h('td', {}, h('button', { type: 'button', 'aria-label': `Add ${itemTitle(it)}`, onclick: () => call('add-url', { s: it[ITEM.URL] }).then((r) => r && toast('Added.')) }, 'Add'))))));
 }
 
 function feedPane(f) {
@@ -76,7 +59,7 @@ function feedPane(f) {
 }
 
 function newFeedPane() {
-  const url = h('input', { type: 'url', placeholder: 'https://example.org/rss', required: true });
+  const url = h('input', { type: 'url', placeholder: 'https://example.org/rss' });
   const alias = h('input', { type: 'text' });
   const add = async () => {
     const ok = /^https?:\/\/\S+$/i.test(url.value.trim());
@@ -101,14 +84,14 @@ function filterForm(row) {
   const c = {
     name: text(row?.[FL.NAME] ?? 'New filter'), enabled: box(flags & FLAG.enabled), filter: text(row?.[FL.FILTER]),
     'not-filter': text(row?.[FL.NOT]), 'save-in': text(row?.[FL.DIR]), 'feed-id': feedSel, label: text(row?.[FL.LABEL]),
-    quality: h('input', { type: 'text', inputmode: 'numeric', value: String(row?.[FL.QUALITY] ?? 0) }),
+    quality: h('input', { type: 'text', inputmode: 'numeric', value: String(row?.[FL.QUALITY] ?? -1) }),
     episode: text(row?.[FL.EPSTR]), 'episode-filter': box(row?.[FL.EP]), origname: box(flags & FLAG.origname),
     prio: box(flags & FLAG.prio), 'smart-ep-filter': box(row ? row[FL.SMART] || flags & FLAG['smart-ep-filter'] : 0),
     'add-stopped': box(flags & FLAG['add-stopped']), 'postpone-mode': box(row?.[FL.POSTPONE]),
   };
   const labels = {
     name: 'Name', enabled: 'Enabled', filter: 'Filter (e.g. *ubuntu*iso*)', 'not-filter': 'Not matching', 'save-in': 'Save in',
-    'feed-id': 'Feed', label: 'Label for new torrents', quality: 'Quality (0 = any)', episode: 'Episodes (e.g. 1x1-10)',
+    'feed-id': 'Feed', label: 'Label for new torrents', quality: 'Quality mask (-1 = any)', episode: 'Episodes (e.g. 1x1-10)',
     'episode-filter': 'Use the episode filter', origname: 'Match the original name', prio: 'High priority',
     'smart-ep-filter': 'Smart episode filter', 'add-stopped': 'Add torrents stopped', 'postpone-mode': 'Postpone mode',
   };
@@ -117,9 +100,10 @@ function filterForm(row) {
 }
 
 function testResult(values) {
-  const fake = [0, values.origname ? FLAG.origname : 0, values.name, values.filter, values['not-filter'], '', Number(values['feed-id'])];
+  let test;
+  try { test = matcher(values); } catch (e) { return h('p', { class: 'err' }, e.message); }
   const items = allItems();
-  const hits = items.filter((it) => filterMatches(fake, it));
+  const hits = items.filter(test);
   return h('div', { id: 'filter-test', 'aria-live': 'polite' },
     h('h4', {}, `Matches ${hits.length} of ${items.length} items`),
     h('ul', {}, items.map((it) => h('li', { class: hits.includes(it) ? 'match' : 'muted' }, `${hits.includes(it) ? '✔ ' : ''}${itemTitle(it)}`))));
@@ -130,14 +114,14 @@ function filterPane(row) {
   const out = h('div');
   const save = async () => {
     const v = form.read();
-    const bad = !/^\d+$/.test(v.quality);
+    const bad = !/^-?\d+$/.test(v.quality);
     fieldError(form.c.quality, bad ? 'Enter a whole number.' : '');
     if (bad) return;
     const reply = await call('filter-update', { 'filter-id': row ? row[FL.ID] : -1, ...v });
     if (reply) { toast('Filter saved.'); state.filter = row ? row[FL.ID] : reply.filter_ident ?? null; draw(); }
   };
   const remove = row && h('button', { type: 'button', class: 'danger', onclick: async () => { await call('filter-remove', { 'filter-id': row[FL.ID] }); state.filter = null; draw(); } }, 'Remove filter');
-  const test = h('button', { type: 'button', onclick: () => out.replaceChildren(testResult(form.read())) }, 'Test against feed items');
+  const test = h('button', { type: 'button', onclick: () => { out.replaceChildren(testResult(form.read())); out.scrollIntoView({ block: 'nearest' }); } }, 'Test against feed items');
   return [h('h3', {}, row ? row[FL.NAME] : 'New filter'), ...form.fields,
     h('div', { class: 'rowbtns' }, h('button', { type: 'button', class: 'primary', onclick: save }, 'Save filter'), test, remove), out];
 }

@@ -1,9 +1,10 @@
 // How settings are grouped for people: [group id, title, [[name, label, rule], ...]].
-// Settings getsettings does not return are left out; every setting also appears under Advanced.
-// rule: min/max bounds for integers, hint shown under the field, secret for passwords.
+// Names follow utserver/settings/catalog.py; settings getsettings does not return are left out,
+// and every setting also appears under Advanced. rule: min/max for integers (the catalog's
+// bounds, checked before sending), hint shown under the field, secret for the password.
 
-const RATE = { min: -1, hint: 'KiB/s; -1 or 0 = unlimited' };
-const CONNS = { min: 1, max: 65535 };
+const RATE = { min: -1, hint: 'KiB/s; -1 = unlimited' };
+const CONNS = { min: 2, max: 65535 };
 
 export const GROUPS = [
   ['connection', 'Connection', [
@@ -12,60 +13,56 @@ export const GROUPS = [
     ['upnp', 'UPnP port mapping'],
     ['natpmp', 'NAT-PMP port mapping'],
     ['max_total_connections', 'Connections, total', CONNS],
-    ['conns_per_torrent', 'Connections per torrent', CONNS],
-    ['ul_slots_per_torrent', 'Upload slots per torrent', { min: 0 }],
+    ['conns_per_torrent', 'Connections per torrent', { min: 1, max: 65535 }],
+    ['ul_slots_per_torrent', 'Upload slots per torrent', { min: 1, max: 1000 }],
+    ['ipv6', 'Also use IPv6'],
+    ['bind_ip', 'Bind address'],
   ]],
   ['bandwidth', 'Bandwidth', [
     ['max_dl_rate', 'Download limit', RATE],
     ['max_ul_rate', 'Upload limit', RATE],
-    ['max_ul_rate_seed_flag', 'Different upload limit when only seeding'],
-    ['max_ul_rate_seed', 'Upload limit when seeding', RATE],
+    ['max_ul_rate_seed', 'Upload limit per seeding torrent', RATE],
     ['auto_bandwidth_management', 'Automatic upload management', { hint: 'Throttle uploads so other traffic stays fast' }],
     ['rate_limit_local_peers', 'Apply limits to local peers too'],
   ]],
   ['bittorrent', 'BitTorrent', [
     ['dht', 'DHT network'],
-    ['dht_per_torrent', 'DHT for new torrents'],
     ['pex', 'Peer exchange'],
     ['lsd', 'Local peer discovery'],
-    ['bt.transp_disposition', 'Transports (TCP/uTP bit mask)', { min: 0, max: 31 }],
-    ['encryption_mode', 'Protocol encryption (0 off, 1 enabled, 2 forced)', { min: 0, max: 2 }],
-    ['encryption_allow_legacy', 'Allow legacy incoming connections'],
+    ['encryption_mode', 'Protocol encryption', { min: 0, max: 2, hint: '0 disabled, 1 enabled, 2 forced' }],
+    ['encryption_allow_legacy', 'Allow legacy (unencrypted) incoming connections'],
+    ['bt.transp_disposition', 'Transports', { min: 1, max: 15, hint: 'Sum of: 1 outgoing TCP, 2 outgoing uTP, 4 incoming TCP, 8 incoming uTP' }],
+    ['low_cpu', 'Low CPU use'],
   ]],
   ['queueing', 'Queueing', [
-    ['max_active_torrent', 'Active torrents at most', { min: -1, hint: 'Downloading and seeding together; -1 = no limit' }],
-    ['max_active_downloads', 'Active downloads at most', { min: -1, hint: '-1 = no limit' }],
+    ['max_active_torrent', 'Active torrents at most', { min: -1, max: 1000, hint: 'Downloading and seeding together; -1 = no limit' }],
+    ['max_active_downloads', 'Active downloads at most', { min: -1, max: 1000, hint: '-1 = no limit' }],
     ['seed_ratio', 'Seed until ratio', { min: 0, hint: 'Percent, e.g. 150 = 1.5; 0 = no limit' }],
     ['seed_time', 'Seed at least', { min: 0, hint: 'Seconds; 0 = no limit' }],
-    ['seeds_prioritized', 'Seeding tasks before downloads'],
-    ['seed_prio_limitul_flag', 'Limit upload when the goal is reached'],
-    ['seed_prio_limitul', 'Upload limit after the goal', RATE],
   ]],
   ['directories', 'Directories', [
-    ['dir_active_download_flag', 'Put new downloads in'],
     ['dir_active_download', 'Folder for new downloads'],
     ['dir_completed_download_flag', 'Move completed downloads'],
     ['dir_completed_download', 'Folder for completed downloads'],
-    ['dir_add_label', 'Append the label to the completed folder'],
-    ['move_if_defdir', 'Only move from the default download folder'],
-    ['dir_torrent_files_flag', 'Store .torrent files'],
+    ['dir_add_label', 'Put completed downloads in a sub-folder named by the label'],
     ['dir_torrent_files', 'Folder for .torrent files'],
-    ['dir_completed_torrents_flag', 'Move .torrent files of completed jobs'],
-    ['dir_completed_torrents', 'Folder for completed .torrent files'],
-    ['dir_autoload_flag', 'Load .torrent files automatically'],
-    ['dir_autoload', 'Folder to watch for .torrent files'],
+    ['dir_autoload', 'Folder watched for .torrent files'],
     ['dir_autoload_delete', 'Delete loaded .torrent files'],
-    ['finish_cmd', 'Run when a torrent finishes'],
-    ['state_cmd', 'Run when a torrent changes state'],
+    ['finish_cmd', 'Run when a torrent finishes', { hint: '%F file, %D folder, %N name, %L label, %I hash…' }],
+    ['state_cmd', 'Run when a torrent changes state', { hint: '%S state, %P previous state, %N name…' }],
+  ]],
+  ['rss', 'RSS', [
+    ['rss.update_interval', 'Update feeds every', { min: 1, max: 1440, hint: 'Minutes' }],
+    ['rss.smart_repack_filter', 'Smart filter takes REPACK/PROPER releases'],
+    ['rss.feed_as_default_label', 'Label torrents with the feed name'],
   ]],
   ['webui', 'Web UI & password', [
-    ['admin_name', 'User name', { hint: 'Changing it asks your browser to log in again' }],
-    ['admin_password', 'Password', { secret: true }],
-    ['webui.enable_guest', 'Enable guest account'],
+    ['admin_name', 'User name', { hint: 'Changing it makes your browser ask for the login again' }],
+    ['admin_password', 'New password', { secret: true, hint: 'Leave empty to keep the current password' }],
+    ['webui.enable_guest', 'Enable the guest account (read-only)'],
     ['webui.guest', 'Guest user name'],
-    ['webui.restrict', 'Allowed IP addresses (empty = all)'],
-    ['webui.enable_listen', 'Alternative listening port'],
-    ['webui.port', 'Alternative port', { min: 1, max: 65535 }],
+    ['webui.restrict', 'Allowed client addresses', { hint: 'Comma separated IPs or ranges; empty = all' }],
+    ['webui.allowed_hosts', 'Extra host names', { hint: 'Names this UI is reached by, besides IP addresses' }],
   ]],
 ];
 

@@ -6,6 +6,8 @@ import { store, loadSettings } from './store.js';
 import { GROUPS, HIDDEN } from './settings-groups.js';
 
 const INT = 0, BOOL = 1;
+// Each setting's rule (bounds, secret) wherever its control appears, Advanced included.
+const RULES = new Map(GROUPS.flatMap(([, , rows]) => rows.map(([name, label, rule]) => [name, { label, ...rule }])));
 const writable = (s) => (s[3]?.access || 'Y') !== 'R';
 
 // One control per setting; `read()` gives the wire value or throws a message for the user.
@@ -50,10 +52,12 @@ function groupPage(rows, controls) {
 function advancedPage(controls) {
   const filter = h('input', { type: 'search', placeholder: 'Filter settings', 'aria-label': 'Filter settings' });
   const rows = [...store.settings.values()].filter((s) => !HIDDEN.has(s[0])).sort((a, b) => a[0].localeCompare(b[0])).map((s) => {
-    const c = control(s);
+    const c = control(s, RULES.get(s[0]), s[0]);
     c.el.setAttribute('aria-label', s[0]);
     controls.push(c);
-    return h('tr', { 'data-name': s[0] }, h('td', {}, s[0]), h('td', {}, h('div', { class: 'field' }, c.el, h('div', { class: 'err', id: `${c.el.id ||= `adv-${s[0]}`}-err`, hidden: true }))));
+    c.el.id = `adv-${s[0]}`;
+    const err = h('div', { class: 'err', id: `${c.el.id}-err`, hidden: true });
+    return h('tr', { 'data-name': s[0] }, h('td', {}, s[0]), h('td', {}, c.el, err));
   });
   filter.addEventListener('input', () => {
     const q = filter.value.toLowerCase();

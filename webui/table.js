@@ -4,6 +4,8 @@ import * as fmt from './format.js';
 import { F, statusText, isError, CATEGORIES } from './status.js';
 import { store, onChange } from './store.js';
 
+// ETA only means something while a started torrent is downloading.
+const eta = (r) => (r[F.PROGRESS] < 1000 && r[F.STATUS] & 1 ? fmt.duration(r[F.ETA]) : '');
 const pair = (a, b) => (r) => `${r[a]} (${r[b]})`;
 const bar = (r) => {
   const p = r[F.PROGRESS];
@@ -19,7 +21,7 @@ const COLUMNS = [
   { id: 'status', title: 'Status', val: statusText, text: statusText, opt: 1 },
   { id: 'down', title: 'Down', val: (r) => r[F.DOWN], text: (r) => fmt.speed(r[F.DOWN]), num: 1 },
   { id: 'up', title: 'Up', val: (r) => r[F.UP], text: (r) => fmt.speed(r[F.UP]), num: 1, opt: 1 },
-  { id: 'eta', title: 'ETA', val: (r) => (r[F.ETA] < 0 ? Infinity : r[F.ETA]), text: (r) => fmt.duration(r[F.ETA]), num: 1, opt: 1 },
+  { id: 'eta', title: 'ETA', val: (r) => (r[F.ETA] < 0 ? Infinity : r[F.ETA]), text: eta, num: 1, opt: 1 },
   { id: 'ratio', title: 'Ratio', val: (r) => r[F.RATIO], text: (r) => fmt.ratio(r[F.RATIO]), num: 1, opt: 1 },
   { id: 'seeds', title: 'Seeds', val: (r) => r[F.SEEDS], text: pair(F.SEEDS, F.SEEDS_SWARM), num: 1, opt: 1 },
   { id: 'peers', title: 'Peers', val: (r) => r[F.PEERS], text: pair(F.PEERS, F.PEERS_SWARM), num: 1, opt: 1 },

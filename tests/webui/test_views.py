@@ -1,0 +1,140 @@
+"""Every view of the UI: no console errors, named controls, keyboard use, a 360 px phone screen,
+and the list's sorting, search and sidebar counts."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.webui import ui
+from tests.webui.conftest import PHONE
+from tests.webui.swarm import make_torrent
+
+KB = 1024
+
+
+def two_stopped_torrents(page, tmp_path) -> None:
+    alpha, _ = make_torrent(tmp_path / "data", "alpha", {"a.bin": 64 * KB})
+    beta, _ = make_torrent(tmp_path / "data", "beta", {"b.bin": 16 * KB, "sub/c.bin": 16 * KB})
+    ui.add(page, files=[alpha], label="one", stopped=True)
+    ui.add(page, files=[beta], label="two", stopped=True)
+    expect(page.locator("#torrents tbody tr")).to_have_count(2)
+
+
+def visit(page, open_button, title, close="Cancel"):
+    """Opens a dialog, checks its controls are named, closes it."""
+    open_button.click()
+    dlg = ui.dialog(page, title)
+    expect(dlg).to_be_visible()
+    assert ui.unnamed_controls(page) == [], title
+    dlg.get_by_role("button", name=close, exact=True).click()
+    expect(dlg).to_be_hidden()
+    return dlg
+
+
+def test_every_view_has_named_controls_and_no_console_errors(open_ui, tmp_path):
+    page = open_ui()
+    two_stopped_torrents(page, tmp_path)
+    assert ui.unnamed_controls(page) == []
+    ui.select(page, "beta")
+    for tab in ("General", "Files", "Peers", "Trackers", "Speed"):
+        panel = ui.open_tab(page, tab)
+        expect(panel).to_be_visible()
+        assert ui.unnamed_controls(page) == [], tab
+    expect(page.get_by_role("tabpanel", name="Files")).to_be_hidden()
+
+    visit(page, ui.toolbar(page, "Add torrent"), "Add torrents")
+    visit(page, ui.toolbar(page, "Remove"), "Remove torrents")
+    visit(page, ui.toolbar(page, "Set label"), "Set label")
+    visit(page, ui.toolbar(page, "Torrent properties"), "Properties: beta")
+    visit(page, page.get_by_role("button", name="Download speed and limit"), "Global download limit")
+    visit(page, page.get_by_role("button", name="Transfer history"), "Transfer history", close="Close")
+
+    ui.toolbar(page, "Settings").click()
+    settings = ui.dialog(page, "Settings")
+    for tab in settings.get_by_role("tab").all():
+        tab.click()
+        assert ui.unnamed_controls(page) == [], tab.inner_text()
+    settings.get_by_role("button", name="Cancel").click()
+
+    ui.toolbar(page, "RSS feeds and filters").click()
+    rss = ui.dialog(page, "RSS feeds and filters")
+    rss.get_by_role("tab", name="Filters").click()
+    expect(rss.get_by_label("Name", exact=True)).to_have_value("New filter")
+    assert ui.unnamed_controls(page) == []
+    rss.get_by_role("button", name="Close").click()
+
+
+def test_sorting_search_and_sidebar(open_ui, tmp_path):
+    page = open_ui()
+    two_stopped_torrents(page, tmp_path)
+    names = page.locator("#torrents tbody td.name .n")
+
+    page.get_by_role("columnheader", name="Name").get_by_role("button").click()
+    expect(page.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "ascending")
+    expect(names).to_have_text(["alpha", "beta"])
+    page.get_by_role("columnheader", name="Name").get_by_role("button").click()
+    expect(names).to_have_text(["beta", "alpha"])
+
+    page.get_by_label("Search torrents").fill("alp")
+    expect(names).to_have_text(["alpha"])
+    page.get_by_label("Search torrents").fill("")
+
+    sidebar = page.get_by_role("navigation", name="Categories and labels")
+    expect(sidebar.get_by_role("button", name="All")).to_contain_text("2")
+    expect(sidebar.get_by_role("button", name="Downloading")).to_contain_text("2")
+    expect(sidebar.get_by_role("button", name="Completed")).to_contain_text("0")
+    sidebar.get_by_role("button", name="two").click()
+    expect(names).to_have_text(["beta"])
+    sidebar.get_by_role("button", name="Completed").click()
+    expect(page.locator("#empty")).to_be_visible()
+
+
+def test_keyboard_only(open_ui, tmp_path):
+    page = open_ui()
+    two_stopped_torrents(page, tmp_path)
+    page.get_by_role("columnheader", name="Name").get_by_role("button").click()
+    page.locator("#torrents").focus()
+    page.keyboard.press("ArrowDown")
+    expect(ui.row(page, "beta")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name="General")).to_contain_text("beta")
+    page.keyboard.press("ArrowUp")
+    expect(ui.row(page, "alpha")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Control+a")
+    expect(page.locator("#torrents tbody tr[aria-selected=true]")).to_have_count(2)
+    page.keyboard.press("Delete")
+    dlg = ui.dialog(page, "Remove torrents")
+    expect(dlg).to_contain_text("Remove 2 torrents?")
+    page.keyboard.press("Escape")
+    expect(dlg).to_be_hidden()
+    expect(page.locator("#torrents tbody tr")).to_have_count(2)
+
+    page.get_by_role("tab", name="General").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Files")).to_be_focused()
+    expect(page.get_by_role("tabpanel", name="Files")).to_be_visible()
+
+
+def test_phone_screen(open_ui, tmp_path):
+    page = open_ui(PHONE)
+    two_stopped_torrents(page, tmp_path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+    for name in ("Add torrent", "Start", "Stop", "Remove", "Settings"):
+        box = ui.toolbar(page, name).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+
+    sidebar = page.get_by_role("navigation", name="Categories and labels")
+    expect(sidebar).to_be_hidden()
+    page.get_by_role("button", name="Categories and labels").click()
+    sidebar.get_by_role("button", name="one").click()
+    expect(sidebar).to_be_hidden()
+    expect(page.locator("#torrents tbody td.name .n:visible")).to_have_text(["alpha"])
+
+    ui.select(page, "alpha")
+    page.get_by_role("tabpanel", name="General").scroll_into_view_if_needed()
+    expect(page.get_by_role("tabpanel", name="General")).to_contain_text("alpha")
+
+    ui.toolbar(page, "Add torrent").click()
+    dlg = ui.dialog(page, "Add torrents")
+    box = dlg.bounding_box()
+    assert box["width"] <= PHONE["width"]
+    dlg.get_by_role("button", name="Cancel").click()
