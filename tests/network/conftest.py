@@ -16,6 +16,10 @@ from netlab import HERE, Lab, unavailable_reason
 pytestmark = pytest.mark.netns
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "no_gateway: the lab starts without miniupnpd")
+
+
 @pytest.fixture(scope="session")
 def netns_ok() -> None:
     reason = unavailable_reason()
@@ -24,12 +28,14 @@ def netns_ok() -> None:
 
 
 @pytest.fixture
-def lab(netns_ok, tmp_path: Path):
-    """The home network with miniupnpd running (UPnP IGD and NAT-PMP/PCP)."""
+def lab(netns_ok, tmp_path: Path, request):
+    """The home network with miniupnpd running (UPnP IGD and NAT-PMP/PCP); tests marked
+    `no_gateway` get it without miniupnpd, and may start it themselves."""
     lab = Lab(tmp_path)
     try:
         lab.build()
-        lab.start_gateway()
+        if not request.node.get_closest_marker("no_gateway"):
+            lab.start_gateway()
         yield lab
     except BaseException:
         print(lab.logs())

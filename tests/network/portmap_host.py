@@ -11,7 +11,6 @@ Commands: `state` -> one JSON line; `conf {json}` -> rewrite the conf and reload
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import threading
 from pathlib import Path
@@ -56,12 +55,11 @@ def main() -> None:
     if options.get("hide_miniupnpc"):  # as on OpenWrt, whose feed has no miniupnpc binding
         sys.modules["miniupnpc"] = None  # type: ignore[assignment]
     logs.setup(None)
-    logs.set_mask(0xFFFFFFFF)
-    logging.getLogger().setLevel(logging.INFO)
     settings_path = Path(options["settings_path"])
     conf_path = settings_path / "utserver.conf"
     write_conf(conf_path, options["conf"])
     settings = Settings(load_conf(conf_path), settings_path)
+    logs.set_mask(int(settings.get("logmask")))  # as server.py does
     service = PortMapService(settings, options.get("upnp_backend"),
                              **options.get("upnp_options", {}))
     session = start_session(settings, service) if options.get("session") else None

@@ -36,6 +36,7 @@ def test_upnp_maps_bind_port_to_the_lan_address_and_removes_it_at_stop(lab, port
     assert upnp["external_ip"] == GW_WAN_IP
     assert (upnp["internal_ip"], upnp["external_port"], upnp["last_error"]) == (LAN_IPS[0], PORT, "")
     assert host.state()["natpmp"]["backend"] == "off"
+    assert "UPnP:" not in host.log_text()  # logmask 0: no UPnP log lines
 
     assert host.ask("stop") == {"stopped": True}
     assert lab.leases() == []
@@ -119,6 +120,22 @@ def test_libtorrent_upnp_when_the_miniupnpc_binding_is_missing(lab, portmap_host
                     "the service to report libtorrent's UPnP mapping")
     assert upnp["backend"] == "libtorrent"
     assert "UPnP by libtorrent" in host.log_text()
+
+
+@pytest.mark.no_gateway
+def test_missing_gateway_is_reported_then_found_when_it_appears(lab, portmap_host):
+    host = portmap_host({**BASE, "logmask": 1 << 22 | 1 << 23},  # UPnP, UPnP error
+                        upnp_options={"retry_delays": [1]})
+    upnp = wait_for(lambda: (s := host.state()["upnp"])["last_error"] and s, 15,
+                    "the service to report the missing gateway")
+    assert "no UPnP gateway answered on l0" in upnp["last_error"]
+    assert (upnp["protocols"], upnp["gateway"]) == ("", "")
+    assert "no UPnP gateway answered on l0" in host.log_text()  # bit 23
+
+    lab.start_gateway()
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the mapping once the gateway is up")
+    wait_for(lambda: host.state()["upnp"]["last_error"] == "", 5, "the error to clear")
+    assert f"UPnP: mapped TCP {PORT} -> {LAN_IPS[0]}" in host.log_text()  # bit 22
 
 
 def _json(conf: dict) -> str:

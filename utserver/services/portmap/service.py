@@ -14,10 +14,13 @@ from utserver.services.portmap.lt_alerts import AlertRecorder
 
 log = logging.getLogger("utserver.portmap")
 
-# Backend name -> where its class lives; imported only when chosen. "libtorrent" means the
-# engine switches libtorrent's own mapping on and this service records its alerts.
-UPNP_BACKENDS = {"miniupnpc": "utserver.services.portmap.upnp_miniupnpc:MiniupnpcMapper",
-                 "libtorrent": None, "off": None}
+# (mechanism, backend name) -> where the class lives, imported only when chosen. RECORD: the
+# engine switches libtorrent's own mapping on, and this service records what its alerts say.
+# Every mechanism also has "off" (NoPortMap).
+RECORD = "record"
+BACKENDS = {("upnp", "miniupnpc"): "utserver.services.portmap.upnp_miniupnpc:MiniupnpcMapper",
+            ("upnp", "libtorrent"): RECORD,
+            ("natpmp", "libtorrent"): RECORD}  # libtorrent tries PCP first, then NAT-PMP
 MECHANISMS = {"upnp": UPNP_LOG, "natpmp": NATPMP_LOG}  # also the names of their on/off settings
 WATCHED = {"upnp", "natpmp", "bind_port", "preferred_interface"}
 
@@ -42,11 +45,13 @@ class PortMapService:
     engine's alert pump. `upnp_options` go to the miniupnpc backend (tests shorten its lease)."""
 
     def __init__(self, settings: SettingsView, upnp_backend: str | None = None,
-                 **upnp_options: float) -> None:
+                 local_port: Callable[[], int] | None = None, **upnp_options: float) -> None:
         self.upnp_backend = upnp_backend or default_upnp_backend()
-        if self.upnp_backend not in UPNP_BACKENDS:
+        if ("upnp", self.upnp_backend) not in BACKENDS:
             raise ValueError(f"unknown UPnP backend {self.upnp_backend!r}")
         self._settings, self._upnp_options = settings, upnp_options
+        # The peer port in use: the engine's (randomize_bind_port), else bind_port.
+        self._local_port = local_port or (lambda: int(settings.get("bind_port")))
         self._recorders = {name: AlertRecorder(name, clog) for name, clog in MECHANISMS.items()}
         self._mappers: dict[str, Mapper] = {name: NoPortMap() for name in MECHANISMS}
         self._names = dict.fromkeys(MECHANISMS, "off")
@@ -97,7 +102,7 @@ class PortMapService:
             if not self._running:
                 return
             interface = self._choose_interface()
-            port = int(self._settings.get("bind_port"))
+            port = self._local_port()
             for name in MECHANISMS:
                 wanted = self._backend_name(name) if self._settings.get(name) else "off"
                 if wanted == self._names[name]:
@@ -116,8 +121,8 @@ class PortMapService:
     def _build(self, mechanism: str, backend: str) -> Mapper:
         if backend == "off":
             return NoPortMap()
-        where = UPNP_BACKENDS.get(backend) if mechanism == "upnp" else None
-        if where is None:  # libtorrent maps; we record
+        where = BACKENDS[(mechanism, backend)]
+        if where == RECORD:
             return self._recorders[mechanism]
         module, _, attr = where.partition(":")
         return getattr(importlib.import_module(module), attr)(**self._upnp_options)

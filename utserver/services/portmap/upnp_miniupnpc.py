@@ -104,9 +104,14 @@ class MiniupnpcMapper:
         # multicastif is read-only after construction, so each interface gets a new object.
         options = {"multicastif": interface.ipv4} if interface else {}
         igd = miniupnpc.UPnP(discoverdelay=DISCOVER_MS, **options)
-        if igd.discover() == 0:
+        found, cause = 0, ""
+        try:
+            found = igd.discover()
+        except Exception as exc:  # 2.3 raises with errno's text (often "Success") for none
+            cause = "" if str(exc) == "Success" else f" ({exc})"
+        if not found:
             where = f"on {interface.name}" if interface else "on the default interface"
-            raise RuntimeError(f"no UPnP gateway answered {where}")
+            raise RuntimeError(f"no UPnP gateway answered {where}{cause}")
         url = igd.selectigd()  # also accepts an IGD whose WAN address is private
         self._igd, self._igd_for = igd, interface
         self._state = replace(self._state, gateway=url, external_ip=igd.externalipaddress())
