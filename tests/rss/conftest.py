@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rss.support import SETTINGS, Engine, FeedServer, Options, Releases
+from tests.rss.support import SETTINGS, Engine, FeedServer, Options, Releases, Settings
 from utserver.rss.manager import RssManager
 
 
@@ -22,7 +22,7 @@ def engine():
 
 @pytest.fixture
 def settings():
-    return dict(SETTINGS)
+    return Settings(SETTINGS)
 
 
 @pytest.fixture

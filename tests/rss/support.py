@@ -21,6 +21,13 @@ from utserver.rss.manager import RssManager
 SETTINGS = {"rss.update_interval": 15, "rss.smart_repack_filter": True, "rss.feed_as_default_label": False}
 
 
+class Settings(dict):
+    """The settings RSS reads; like utserver.settings.Settings, an unknown name raises KeyError."""
+
+    def get(self, name: str) -> object:
+        return self[name]
+
+
 def wait_until(condition: Callable[[], object], what: str, timeout: float = 10.0) -> object:
     """Poll *condition* until it is truthy; fail after *timeout* seconds."""
     deadline = time.monotonic() + timeout

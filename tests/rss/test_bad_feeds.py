@@ -82,3 +82,14 @@ def test_conditional_get_keeps_items_on_304(managers, server, releases, validato
     header = "If-None-Match" if validator == "etag" else "If-Modified-Since"
     assert second[header] == value
     assert manager.feed_rows()[ident][5] == 0 and manager.feed_rows()[ident][8] == before
+
+
+def test_an_unexpected_error_marks_the_feed_and_the_poller_carries_on(managers, server, releases, engine, settings):
+    server.routes["/rss"] = Route(rss2("R", [releases.entry("Alpha.S01E01", "magnet-link")]))
+    del settings["rss.smart_repack_filter"]  # matching now fails with a KeyError
+    manager = managers()
+    ident = add_feed(manager, server.url("/rss"), subscribe="1")
+    assert manager.feed_rows()[ident][5] == STATE_ERROR and engine.added == []
+    settings["rss.smart_repack_filter"] = True
+    refresh(manager, ident)
+    assert engine.hashes() == [releases.hash_of["Alpha.S01E01"]]

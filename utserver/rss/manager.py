@@ -29,6 +29,7 @@ log = logging.getLogger("utserver.rss")
 FETCH_TIMEOUT = 30.0  # seconds
 MAX_FEED_BYTES = 8 * 1024 * 1024
 STOP_WAIT = 2.0  # stop() waits this long for a fetch in flight; the thread is a daemon thread
+ERROR_PAUSE = 60.0  # seconds the poller rests after an unexpected error
 
 
 class SettingsView(Protocol):
@@ -169,9 +170,11 @@ class RssManager:
         while not self._stopping:
             try:
                 self._poll()
-            except Exception:  # the poller must survive anything a feed or the engine throws
-                log.exception("RSS: unexpected error; the poller carries on")
-            self._wake.wait(self._seconds_to_next())
+                timeout = self._seconds_to_next()
+            except Exception:  # the poller must survive anything; a pause keeps a repeating error cheap
+                log.exception("RSS: unexpected error; the poller carries on in %d s", ERROR_PAUSE)
+                timeout = ERROR_PAUSE
+            self._wake.wait(timeout)
             self._wake.clear()
 
     def _poll(self) -> None:
@@ -193,22 +196,31 @@ class RssManager:
                 self._add_picks(ident)
 
     def _refresh(self, ident: int, url: str, etag: str, last_modified: str) -> None:
+        try:
+            error = self._update(ident, url, etag, last_modified)
+        except Exception as exc:  # a bug or an engine failure must not leave the feed "updating"
+            log.exception("RSS feed %d: update failed", ident)
+            error = f"internal error: {exc}"
+        if error:
+            log.warning("RSS feed %d: %s; trying again in %d min", ident, error, self._interval() // 60)
+        self._finish(ident, url, STATE_ERROR if error else STATE_IDLE, error)
+
+    def _update(self, ident: int, url: str, etag: str, last_modified: str) -> str:
+        """Fetch, parse and match one feed; the error message, or "" when all went well."""
         plain, headers = _request(url, etag, last_modified)
         try:
             got = fetch(plain, timeout=FETCH_TIMEOUT, max_bytes=MAX_FEED_BYTES, headers=headers)
             parsed = None if got.status == 304 else parse_feed(got.body, got.url, ident, int(time.time()))
         except (FetchError, FeedError) as exc:
-            log.warning("RSS feed %d: %s; trying again in %d min", ident, exc, self._interval() // 60)
-            self._finish(ident, url, STATE_ERROR, str(exc))
-            return
+            return str(exc)
         with self._lock:
             feed = self._state.feeds.get(ident)
             if feed is None or feed.url != url:
-                return  # removed or pointed elsewhere while we fetched
+                return ""  # removed or pointed elsewhere while we fetched
             if parsed:
                 _apply(feed, *parsed, got.etag or "", got.last_modified or "")
-        self._add_picks(ident)
-        self._finish(ident, url, STATE_IDLE, "")  # after the adds: "idle" means this update is done
+        self._add_picks(ident)  # before _finish: "idle" means this update is done
+        return ""
 
     def _finish(self, ident: int, url: str, state: int, error: str) -> None:
         with self._lock:
