@@ -43,7 +43,7 @@ export async function remove() {
   if (ok) await run(mode);
 }
 
-export async function setLabel() {
+async function setLabel() {
   if (!selection.size) return toast('Select one or more torrents first.');
   const current = store.torrents.get(hashes()[0])?.[F.LABEL] || '';
   const input = h('input', { type: 'text', value: current, list: 'label-names', autocomplete: 'off' });
@@ -94,7 +94,7 @@ function propValue([, , kind, , fromUi = (v) => v], ctl) {
   return fromUi(Number(ctl.value));
 }
 
-export async function editProps() {
+async function editProps() {
   if (!selection.size) return toast('Select one or more torrents first.');
   const list = hashes();
   let props;

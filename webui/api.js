@@ -4,7 +4,7 @@
 const BASE = '/gui/';
 let token = null;
 
-export class ApiError extends Error {}
+class ApiError extends Error {}
 
 async function fetchToken() {
   const res = await fetch(`${BASE}token.html?t=${Date.now()}`, { cache: 'no-store' });
@@ -16,7 +16,7 @@ async function fetchToken() {
 
 // params: object or array of [key, value] pairs (repeated keys such as hash, s, v, f keep their
 // order, which setprops relies on). Array values expand into repeated keys.
-export function query(params) {
+function query(params) {
   const pairs = Array.isArray(params) ? params : Object.entries(params);
   const q = new URLSearchParams();
   for (const [k, v] of pairs) {
@@ -50,6 +50,3 @@ export function addFile(file, params = {}) {
   body.append('torrent_file', file, file.name);
   return request([['action', 'add-file'], ...toPairs(params)], { method: 'POST', body });
 }
-
-// µTorrent sends booleans to the server as 1/0.
-export const boolParam = (b) => (b ? 1 : 0);

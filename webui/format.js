@@ -27,4 +27,3 @@ export function duration(secs) {
 export const date = (epoch) => (epoch > 0 ? new Date(epoch * 1000).toLocaleString() : '');
 export const ratio = (permil) => (permil < 0 ? '∞' : (permil / 1000).toFixed(3));
 export const percent = (permil) => `${(permil / 10).toFixed(1)}%`;
-export const kib = (bps) => (bps > 0 ? `${Math.round(bps / 1024)} KiB/s` : 'unlimited');

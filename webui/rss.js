@@ -12,7 +12,7 @@ function feedInfo(row) {
   const raw = row[6] || '';
   const m = /^(.*?)\|([a-z][a-z0-9+.-]*:.*)$/is.exec(raw);
   const [alias, url] = m ? [m[1], m[2]] : ['', raw];
-  return { id: row[0], enabled: !!row[1], alias, url, next: row[7], items: row[8] || [] };
+  return { id: row[0], enabled: !!row[1], subscribe: !!row[3], smart: !!row[4], alias, url, next: row[7], items: row[8] || [] };
 }
 const feedName = (f) => f.alias || f.url;
 
@@ -46,11 +46,19 @@ function itemsTable(items) {
       h('td', {}, h('button', { type: 'button', 'aria-label': `Add ${itemTitle(it)}`, onclick: () => call('add-url', { s: it[ITEM.URL] }).then((r) => r && toast('Added.')) }, 'Add'))))));
 }
 
+// A checkbox that saves one rss-update parameter as soon as it changes.
+function feedSwitch(f, param, on) {
+  const box = h('input', { type: 'checkbox', checked: on, onchange: () => call('rss-update', { 'feed-id': f.id, [param]: box.checked ? 1 : 0 }) });
+  return box;
+}
+
 function feedPane(f) {
-  const enabled = h('input', { type: 'checkbox', checked: f.enabled, onchange: () => call('rss-update', { 'feed-id': f.id, enabled: enabled.checked ? 1 : 0 }) });
   return [
     h('h3', {}, feedName(f)), h('p', { class: 'muted' }, f.url),
-    field('Enabled', enabled),
+    field('Enabled', feedSwitch(f, 'enabled', f.enabled)),
+    field('Add every item (subscribe)', feedSwitch(f, 'subscribe', f.subscribe)),
+    field('Smart episode filter', feedSwitch(f, 'smart-filter', f.smart)),
+    h('p', { class: 'muted' }, f.next > 0 ? `Next update: ${fmt.date(f.next)}` : ''),
     h('div', { class: 'rowbtns' },
       h('button', { type: 'button', onclick: () => call('rss-update', { 'feed-id': f.id, update: 1 }) }, 'Update now'),
       h('button', { type: 'button', class: 'danger', onclick: () => call('rss-remove', { 'feed-id': f.id }) }, 'Remove feed')),

@@ -31,7 +31,7 @@ function termRange(term) {
 
 const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
 
-export function episodeTest(expression) {
+function episodeTest(expression) {
   const ranges = expression.split(/[;,]/).map((t) => t.trim()).filter(Boolean).map(termRange);
   return (season, ep) => ep > 0 && ranges.some(([s1, e1, s2, e2]) =>
     (s1 === null ? e1 <= ep && ep <= e2 : before([s1, e1], [season, ep]) && before([season, ep], [s2, e2])));

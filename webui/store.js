@@ -41,7 +41,7 @@ function sample() {
   if (store.total.length > HISTORY) store.total.shift();
 }
 
-export function applyList(reply) {
+function applyList(reply) {
   merge(store.torrents, reply.torrents, reply.torrentp, reply.torrentm);
   merge(store.feeds, reply.rssfeeds, reply.rssfeedp, reply.rssfeedm);
   merge(store.filters, reply.rssfilters, reply.rssfilterp, reply.rssfilterm);

@@ -143,7 +143,7 @@ function selectAll(on) {
   changed();
 }
 
-export function selectOnly(hash) {
+function selectOnly(hash) {
   selection.clear();
   if (hash) selection.add(hash);
   anchor = hash;

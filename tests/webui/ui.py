@@ -67,7 +67,7 @@ def open_tab(page: Page, name: str) -> Locator:
 
 # Controls without an accessible name: aria-label, aria-labelledby, a <label>, text or title.
 UNNAMED_JS = """() => [...document.querySelectorAll('button, input, select, textarea, [role=tab]')]
-  .filter(el => el.offsetParent !== null && el.type !== 'hidden')
+  .filter(el => el.getClientRects().length > 0 && el.type !== 'hidden')
   .filter(el => !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
     || (el.labels && el.labels.length) || el.title || (el.tagName === 'BUTTON' && el.textContent.trim())))
   .map(el => el.outerHTML.slice(0, 120))"""
