@@ -93,3 +93,14 @@ def test_an_unexpected_error_marks_the_feed_and_the_poller_carries_on(managers, 
     settings["rss.smart_repack_filter"] = True
     refresh(manager, ident)
     assert engine.hashes() == [releases.hash_of["Alpha.S01E01"]]
+
+
+def test_an_item_without_a_link_is_skipped_and_logged(managers, server, releases, engine, caplog):
+    good = releases.entry("Alpha.S01E01", "magnet-link")
+    document = rss2("R", [good]).replace(b"<channel>", b"<channel><item><title>Broken.S01E02</title></item>", 1)
+    server.routes["/rss"] = Route(document)
+    manager = managers()
+    ident = add_feed(manager, server.url("/rss"), subscribe="1")
+    assert [i[1] for i in manager.feed_rows()[ident][8]] == ["Alpha.S01E01"]
+    assert engine.hashes() == [releases.hash_of["Alpha.S01E01"]]
+    assert "'Broken.S01E02' has no link" in caplog.text

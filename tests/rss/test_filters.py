@@ -80,6 +80,10 @@ def test_filter_rules_combine():
     assert {t: flt.matches(item(t)) for t in titles} == titles
 
 
+def test_episode_filter_without_an_expression_restricts_nothing():
+    assert Filter(1, filter="*", episode_filter=True).matches(item("Good.Show.Special"))
+
+
 def test_original_name_matches_the_title_as_written():
     decoded, original = Filter(1, filter="*good show*"), Filter(2, filter="*good show*", orig_name=True)
     assert decoded.matches(item("Good.Show.S01E01"))

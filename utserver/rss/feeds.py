@@ -140,7 +140,7 @@ def _item_url(entry: dict, feed_url: str) -> str:
         + [entry.get("link", "")]
     )
     url = next((c.strip() for c in candidates if c and c.strip()), "")
-    return url if url.startswith("magnet:") else urljoin(feed_url, url)
+    return url if not url or url.startswith("magnet:") else urljoin(feed_url, url)
 
 
 def _file_name(url: str) -> str:

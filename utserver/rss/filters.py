@@ -62,7 +62,8 @@ class Filter:
                 and wildcard(self.filter).fullmatch(text) is not None
                 and not (self.not_filter and wildcard(self.not_filter).fullmatch(text))
                 and (self.quality in (QUALITY_ALL, 0) or bool(self.quality & quality_bit(item.quality)))
-                and (not self.episode_filter or episode_matcher(self.episode)(item.season, item.episode)))
+                and (not (self.episode_filter and self.episode.strip())  # an empty expression: any item
+                     or episode_matcher(self.episode)(item.season, item.episode)))
 
 
 # filter-update parameter -> (Filter attribute, parser). "enabled" and "repack-ep-filter" are ours.
