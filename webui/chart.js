@@ -39,13 +39,16 @@ export function lines(canvas, samples, legend = ['Down', 'Up']) {
       if (i) ctx.lineTo(x, y); else ctx.moveTo(x, y);
     });
     ctx.stroke();
-    ctx.fillStyle = COLORS[k];
-    ctx.fillText(legend[k], w - 90 + k * 45, 11);
   });
+  key(ctx, w, legend);
+}
+
+function key(ctx, w, legend) {
+  legend.forEach((text, k) => { ctx.fillStyle = COLORS[k]; ctx.fillText(text, w - 90 + k * 45, 11); });
 }
 
 // days: [[down, up], ...] oldest first; two bars per day.
-export function bars(canvas, days) {
+export function bars(canvas, days, legend = ['Down', 'Up']) {
   const [ctx, w, hgt] = prepare(canvas);
   const max = Math.max(1, ...days.flat());
   axis(ctx, w, hgt, max, fmt.size);
@@ -55,4 +58,5 @@ export function bars(canvas, days) {
     ctx.fillStyle = COLORS[k];
     ctx.fillRect(i * slot + 2 + k * (slot - 4) / 2, hgt - 14 - barH, Math.max(1, (slot - 4) / 2 - 1), barH);
   }));
+  key(ctx, w, legend);
 }

@@ -4,8 +4,8 @@ import * as fmt from './format.js';
 import { F, statusText, isError, CATEGORIES } from './status.js';
 import { store, onChange } from './store.js';
 
-// ETA only means something while a started torrent is downloading.
-const eta = (r) => (r[F.PROGRESS] < 1000 && r[F.STATUS] & 1 ? fmt.duration(r[F.ETA]) : '');
+// ETA only means something while a started, unpaused torrent is downloading.
+const eta = (r) => (r[F.PROGRESS] < 1000 && (r[F.STATUS] & 33) === 1 ? fmt.duration(r[F.ETA]) : '');
 const pair = (a, b) => (r) => `${r[a]} (${r[b]})`;
 const bar = (r) => {
   const p = r[F.PROGRESS];

@@ -138,3 +138,17 @@ def test_phone_screen(open_ui, tmp_path):
     box = dlg.bounding_box()
     assert box["width"] <= PHONE["width"]
     dlg.get_by_role("button", name="Cancel").click()
+
+
+def test_live_updates_are_cid_deltas(open_ui):
+    """After the first full list the page only asks for changes since its last cache id."""
+    page = open_ui()
+    is_list = lambda r: "list=1" in r.url  # noqa: E731
+    with page.expect_response(is_list) as first:
+        pass
+    with page.expect_response(is_list) as second:
+        pass
+    previous = first.value.json()
+    assert f"cid={previous['torrentc']}" in second.value.url
+    delta = second.value.json()
+    assert "torrentp" in delta and "torrentm" in delta and "torrents" not in delta
