@@ -1,8 +1,9 @@
 """RssManager: the API's feeds and filters, one poller thread, and handing matches to the engine.
 
 The poller sleeps on an Event until the next feed is due (rss.update_interval minutes after its
-last attempt) or until something asks for work (rss-update&update=1, a new feed, a changed filter,
-stop()); with no enabled feed it sleeps until woken. A failed fetch, a document that is not a feed,
+last attempt; a changed interval applies from each feed's next update) or until something asks for
+work (rss-update&update=1, a new feed, a changed filter, stop()); with no enabled feed it sleeps
+until woken. A failed fetch, a document that is not a feed,
 or an item the engine refuses is logged and tried again at the next interval.
 Network I/O and engine calls happen outside the lock, so API calls never wait for a slow feed.
 """
@@ -70,10 +71,6 @@ class RssManager:
                 log.warning("RSS: a feed fetch is still running at shutdown; not waiting for it")
         with self._lock:
             self._store.save(self._state)
-
-    def wake(self) -> None:
-        """Re-read the schedule now (call after rss.update_interval changes)."""
-        self._wake.set()
 
     # --- listing ---------------------------------------------------------------------------
     def feed_rows(self) -> dict[int, list]:
