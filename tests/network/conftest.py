@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from netlab import HERE, Lab, unavailable_reason
+from tests.network.netlab import HERE, Lab, unavailable_reason
 
 pytestmark = pytest.mark.netns
 

@@ -1,7 +1,8 @@
 """Runs utserver's PortMapService in a namespace, driven line by line over stdin/stdout.
 
 It uses the real Settings (from a conf file the test writes) and, with "session": true, a real
-libtorrent session whose alerts reach the service the way the engine's pump delivers them.
+libtorrent session whose alerts reach the service the way the engine's pump delivers them
+(the daemon-level tests in test_daemon_portmap.py use the real engine).
 
 argv[1] is JSON: {"conf": {...}, "settings_path": "...", "session": bool, "upnp_backend": str|null,
                   "upnp_options": {...}}
@@ -14,6 +15,7 @@ import json
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 import libtorrent as lt
 
@@ -26,28 +28,39 @@ def write_conf(path: Path, conf: dict) -> None:
     path.write_text("".join(f"{k}: {int(v) if isinstance(v, bool) else v}\n" for k, v in conf.items()))
 
 
-def start_session(settings: Settings, service: PortMapService) -> lt.session:
-    """What the engine does for port mapping: enable_* from the settings, alerts to the service."""
-    def pack() -> dict:
-        return {"listen_interfaces": f"0.0.0.0:{settings.get('bind_port')}",
-                "enable_upnp": bool(settings.get("upnp")) and service.libtorrent_upnp,
-                "enable_natpmp": bool(settings.get("natpmp")), "enable_lsd": False,
-                "enable_dht": False,
-                "alert_mask": int(lt.alert_category.port_mapping | lt.alert_category.status
-                                  | lt.alert_category.error)}
-    session = lt.session(pack())
-    settings.subscribe(lambda changed: session.apply_settings(pack()))
-    handlers = service.alert_handlers()
+class Engine:
+    """What the engine does for port mapping: enable_* from the settings, alerts to subscribers."""
 
-    def pump() -> None:
+    def __init__(self) -> None:
+        self.subscribers: dict[type, Callable] = {}
+        self.session: lt.session | None = None
+
+    def subscribe_alert(self, alert_class: type, handler: Callable) -> None:
+        self.subscribers[alert_class] = handler
+
+    def open(self, settings: Settings, lt_upnp: bool) -> None:
+        def pack() -> dict:
+            return {"listen_interfaces": f"0.0.0.0:{settings.get('bind_port')}",
+                    "enable_upnp": bool(settings.get("upnp")) and lt_upnp,
+                    "enable_natpmp": bool(settings.get("natpmp")), "enable_lsd": False,
+                    "enable_dht": False,
+                    "alert_mask": int(lt.alert_category.port_mapping | lt.alert_category.status
+                                      | lt.alert_category.error)}
+        self.session = lt.session(pack())
+        settings.subscribe(lambda changed: self.session.apply_settings(pack()))
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
         while True:
-            session.wait_for_alert(1000)
-            for alert in session.pop_alerts():
-                handler = handlers.get(type(alert))
+            self.session.wait_for_alert(1000)
+            for alert in self.session.pop_alerts():
+                handler = self.subscribers.get(type(alert))
                 if handler:
                     handler(alert)
-    threading.Thread(target=pump, daemon=True).start()
-    return session
+
+    def close(self) -> None:
+        if self.session:  # libtorrent deletes its own mappings when they are switched off
+            self.session.apply_settings({"enable_upnp": False, "enable_natpmp": False})
 
 
 def main() -> None:
@@ -60,9 +73,12 @@ def main() -> None:
     write_conf(conf_path, options["conf"])
     settings = Settings(load_conf(conf_path), settings_path)
     logs.set_mask(int(settings.get("logmask")))  # as server.py does
+    engine = Engine()
     service = PortMapService(settings, options.get("upnp_backend"),
+                             subscribe_alert=engine.subscribe_alert,
                              **options.get("upnp_options", {}))
-    session = start_session(settings, service) if options.get("session") else None
+    if options.get("session"):
+        engine.open(settings, service.libtorrent_upnp)
     service.start()
     reply({"ready": True})
     for line in sys.stdin:
@@ -77,8 +93,7 @@ def main() -> None:
             reply({"ok": True})
         elif command == "stop":
             service.stop()
-            if session:  # as the engine's shutdown: libtorrent deletes its own mappings
-                session.apply_settings({"enable_upnp": False, "enable_natpmp": False})
+            engine.close()
             reply({"stopped": True})
             return
 

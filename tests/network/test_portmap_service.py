@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from netlab import GW_LAN_IPS, GW_WAN_IP, LAN_IPS, wait_for
+from tests.network.netlab import GW_LAN_IPS, GW_WAN_IP, LAN_IPS, wait_for
 
 pytestmark = pytest.mark.netns
 
