@@ -1,0 +1,47 @@
+"""What an action handler gets: the daemon's parts and the one request it answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from utserver.web.auth import User
+from utserver.web.listing import Listing
+from utserver.web.query import Query
+from utserver.web.sessions import Session, Sessions
+
+# A reply is a list of (key, value) pairs: getfiles with several hashes repeats the "files" key,
+# as µTorrent does (manual, "Files List").
+Reply = list[tuple[str, Any]]
+
+
+@dataclass
+class Parts:
+    """The long-lived things the API reads and commands."""
+
+    engine: Any  # utserver.engine.Engine
+    settings: Any  # utserver.settings.Settings
+    sessions: Sessions
+    listing: Listing
+    rss: Any = None  # utserver.rss.RssManager, when RSS runs
+    portmap: Any = None  # its api_values() join getsettings as read-only entries
+
+
+@dataclass
+class Call:
+    parts: Parts
+    query: Query
+    user: User
+    session: Session | None
+    remote: str
+    body: Callable[[], bytes]  # reads the request body (add-file), capped
+    content_type: str
+
+    @property
+    def engine(self) -> Any:
+        return self.parts.engine
+
+    @property
+    def settings(self) -> Any:
+        return self.parts.settings

@@ -1,0 +1,1 @@
+"""Action handlers, grouped by what they touch; actions.py maps names to them."""

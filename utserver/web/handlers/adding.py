@@ -1,0 +1,102 @@
+"""add-url, add-unknown-url, add-file and list-dirs: where new torrents go."""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+from pathlib import Path
+
+from utserver.engine import AddOptions
+from utserver.web.call import Call, Reply
+from utserver.web.errors import ApiError
+from utserver.web.multipart import torrent_from_upload
+
+MAX_TORRENT_BYTES = 32 * 1024 * 1024
+
+
+def add_url(call: Call) -> Reply:
+    call.engine.add_url(_url(call), _options(call, feed=False))
+    return []
+
+
+def add_unknown_url(call: Call) -> Reply:
+    """A torrent (or magnet) goes to the engine; an RSS or Atom feed becomes a new feed."""
+    url = _url(call)
+    rss = call.parts.rss
+    if rss is not None and rss.is_feed_url(url):
+        rss.update_feed({"url": url, "feed-id": "-1"})
+        return []
+    call.engine.add_url(url, _options(call, feed=True))
+    return []
+
+
+def add_file(call: Call) -> Reply:
+    data = torrent_from_upload(call.content_type, call.body())
+    call.engine.add_bytes(data, _options(call, feed=True))
+    return []
+
+
+def list_dirs(call: Call) -> Reply:
+    """The default download folder, then the conf's dir_download entries (download_dir=1, 2...)."""
+    folders = [call.settings.path("dir_active"), *call.settings.dir_download]
+    return [("download-dirs", [{"path": str(folder), "available": _free_mb(folder)} for folder in folders])]
+
+
+def _url(call: Call) -> str:
+    url = (call.query.get("s") or call.query.get("url") or "").strip()
+    if not url:
+        raise ApiError("missing s= (the torrent's URL or magnet link)")
+    return url
+
+
+def _options(call: Call, feed: bool) -> AddOptions:
+    download_dir = call.query.int("download_dir", 0)
+    base = _download_folder(call, download_dir)
+    return AddOptions(download_dir=download_dir, sub_path=safe_sub_path(base, call.query.get("path") or ""),
+                      label=call.query.get("label") or "", rss_feed_url=_feed_url(call) if feed else "")
+
+
+def _feed_url(call: Call) -> str:
+    """feed-id= (or feedid=, api-compat item 20) ties the torrent to a feed: its URL goes in row [20]."""
+    text = call.query.first("feed-id", "feedid")
+    if text in (None, "", "-1") or call.parts.rss is None:
+        return ""
+    try:
+        return call.parts.rss.feed_url(int(text))
+    except ValueError as exc:
+        raise ApiError(f"feed-id={text}: {exc}") from None
+
+
+def _download_folder(call: Call, index: int) -> Path:
+    folders = call.settings.dir_download
+    if index == 0:
+        return call.settings.path("dir_active")
+    if not 0 < index <= len(folders):
+        raise ApiError(f"download_dir={index} does not exist: list-dirs shows {len(folders)} extra "
+                       "folder(s); add dir_download lines to utserver.conf for more")
+    return folders[index - 1]
+
+
+def safe_sub_path(base: Path, path: str) -> str:
+    """path= made relative to *base*; refused if it climbs out of it, also through a symlink
+    (manual: no "..", relative only; a leading "/" means relative, api-compat item 24)."""
+    text = path.replace("\\", "/").strip()
+    if "\0" in text:
+        raise ApiError("path= contains a NUL character")
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        raise ApiError(f"path={path!r} may not contain '..': it must stay inside the download folder")
+    sub = posixpath.join(*parts) if parts else ""
+    root = base.resolve()
+    if sub and not (root / sub).resolve().is_relative_to(root):
+        raise ApiError(f"path={path!r} leads outside the download folder {root} (through a symbolic link)")
+    return sub
+
+
+def _free_mb(folder: Path) -> int:
+    for candidate in (folder, *folder.parents):  # a folder not created yet: ask its file system
+        try:
+            return shutil.disk_usage(candidate).free // (1024 * 1024)
+        except OSError:
+            continue
+    return 0

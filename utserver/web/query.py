@@ -1,0 +1,58 @@
+"""The query string as clients send it: ordered pairs, repeated keys, raw JSON values.
+
+µTorrent's parameters are positional in places (setprops' hash/s/v, setsetting's s/v), so the
+order of pairs is kept. Values may carry raw `{`, `"` and `:` (webui.cookie, api-compat item 17).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from utserver.web.errors import ApiError
+
+
+class Query:
+    def __init__(self, raw: str):
+        # WSGI hands the query over as latin-1; clients send UTF-8, percent-encoded or raw.
+        text = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+        self.pairs: list[tuple[str, str]] = parse_qsl(text, keep_blank_values=True)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        for name, value in self.pairs:
+            if name == key:
+                return value
+        return default
+
+    def first(self, *keys: str, default: str | None = None) -> str | None:
+        """The value of the first of *keys* present (feed-id / feedid spellings)."""
+        for key in keys:
+            value = self.get(key)
+            if value is not None:
+                return value
+        return default
+
+    def all(self, key: str) -> list[str]:
+        return [value for name, value in self.pairs if name == key]
+
+    def has(self, key: str) -> bool:
+        return any(name == key for name, _ in self.pairs)
+
+    def int(self, key: str, default: int) -> int:
+        value = self.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            return int(float(value))
+        except ValueError:
+            raise ApiError(f"{key} must be a number, not {value!r}") from None
+
+    def hashes(self) -> list[str]:
+        """Every hash= value, upper-cased; an action that needs one fails without it."""
+        hashes = [value.strip().upper() for value in self.all("hash") if value.strip()]
+        if not hashes:
+            raise ApiError("missing hash= parameter")
+        return hashes
+
+    def as_dict(self) -> dict[str, str]:
+        """Last value wins; for actions whose parameters are plain names (rss-update...)."""
+        return dict(self.pairs)

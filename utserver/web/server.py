@@ -1,0 +1,95 @@
+"""WebServer: the cheroot servers answering the API on ut_webui_port, one per bind address.
+
+bind_ip empty: one dual-stack socket on "::" (IPv4 and IPv6), or 0.0.0.0 where the kernel has no
+IPv6. A change of ut_webui_port or bind_ip (conf reload) re-binds. We own the cheroot Server
+objects (not bottle.run), so stop() is ours and returns promptly.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+
+from cheroot import wsgi
+
+from utserver.web import access
+from utserver.web.app import make_app
+from utserver.web.auth import Authenticator
+from utserver.web.call import Parts
+from utserver.web.listing import Listing
+from utserver.web.sessions import Sessions
+
+log = logging.getLogger("utserver.web")
+
+THREADS = 8  # cheroot parks idle keep-alive connections in a selector; threads serve requests only
+SHUTDOWN_WAIT = 1.0
+_REBIND = {"ut_webui_port", "bind_ip"}
+
+
+class WebServer:
+    def __init__(self, settings, engine, rss=None, portmap=None):
+        self.settings = settings
+        self.parts = Parts(engine, settings, Sessions(), Listing(), rss, portmap)
+        self.app = make_app(self.parts, Authenticator(settings), access.machine_names())
+        self._servers: list[tuple[wsgi.Server, threading.Thread]] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Bind (raising OSError when the port is taken) and serve in background threads."""
+        with self._lock:
+            self._bind()
+        self.settings.subscribe(self._on_settings)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._unbind()
+
+    @property
+    def addresses(self) -> list[tuple]:
+        return [server.bind_addr for server, _ in self._servers]
+
+    def _on_settings(self, changed: set[str]) -> None:
+        if changed & _REBIND:
+            with self._lock:
+                self._unbind()
+                self._bind()
+
+    def _bind(self) -> None:
+        port = int(self.settings.get("ut_webui_port"))
+        host = str(self.settings.get("bind_ip")).strip()
+        for candidate in ([host] if host else ["::", "0.0.0.0"]):
+            try:
+                self._serve(candidate, port)
+                return
+            except OSError as exc:
+                if host or candidate != "::" or not _no_ipv6(exc):
+                    raise OSError(exc.errno, f"web server cannot listen on {candidate} port {port} "
+                                             f"(ut_webui_port, bind_ip): {exc.strerror}") from None
+
+    def _serve(self, host: str, port: int) -> None:
+        server = wsgi.Server((host, port), _with_sock_ip(self.app, host), numthreads=THREADS,
+                             server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
+        server.prepare()
+        thread = threading.Thread(target=server.serve, name=f"web {host}:{port}", daemon=True)
+        thread.start()
+        self._servers.append((server, thread))
+        log.info("web API listening on %s port %d", host, port)
+
+    def _unbind(self) -> None:
+        for server, thread in self._servers:
+            server.stop()
+            thread.join(SHUTDOWN_WAIT * 2)
+        self._servers = []
+
+
+def _no_ipv6(exc: OSError) -> bool:
+    return exc.errno in (socket.EAI_FAMILY, 97, 99)  # EAFNOSUPPORT, EADDRNOTAVAIL
+
+
+def _with_sock_ip(app, host: str):
+    """get-sessions reports the listening address of each session (manual: sock_ip)."""
+    def wrapped(environ, start_response):
+        environ["utserver.sock_ip"] = host
+        return app(environ, start_response)
+    return wrapped
