@@ -18,6 +18,7 @@ import libtorrent as lt
 from utserver.fetch import fetch, split_cookie
 from utserver.rss.manager import RssManager
 
+MB = 1024 * 1024
 SETTINGS = {"rss.update_interval": 15, "rss.smart_repack_filter": True, "rss.feed_as_default_label": False}
 
 

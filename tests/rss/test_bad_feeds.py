@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rss.support import Route, add_feed, refresh, rss2
+from tests.rss.support import MB, Route, add_feed, refresh, rss2
 
-MB = 1024 * 1024
 STATE_ERROR = 2
 
 

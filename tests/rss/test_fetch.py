@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rss.support import Route
+from tests.rss.support import MB, Route
 from utserver.fetch import FetchError, fetch, split_cookie
-
-MB = 1024 * 1024
 
 
 def test_get_returns_body_and_validators(server):
