@@ -6,7 +6,7 @@ SYSCONFDIR ?= /etc
 # State folder written into the packaged conf (dir_root, dir_temp_files).
 STATEDIR   ?= /var/lib/utserver
 APPDIR      = $(PREFIX)/share/utserver
-PKG_VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' pyproject.toml)
+UT_VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' pyproject.toml)
 DEB_DIR    := build/deb
 IPK_DIR    := build/ipk
 ARCH       ?= arm64
@@ -32,23 +32,36 @@ install:
 
 # Lintian-clean Architecture: all .deb in build/deb/ (about 10 s; see docs/packaging.md).
 deb: $(WEBUI_ZIP)
-	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/utserver-$(PKG_VERSION)/build
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/utserver-$(UT_VERSION)/build
 	git ls-files -z --cached --others --exclude-standard | \
-	  tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(DEB_DIR)/utserver-$(PKG_VERSION)
-	cp $(WEBUI_ZIP) $(DEB_DIR)/utserver-$(PKG_VERSION)/build/
-	cd $(DEB_DIR)/utserver-$(PKG_VERSION) && \
+	  tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(DEB_DIR)/utserver-$(UT_VERSION)
+	cp $(WEBUI_ZIP) $(DEB_DIR)/utserver-$(UT_VERSION)/build/
+	cd $(DEB_DIR)/utserver-$(UT_VERSION) && \
 	  env -i PATH=$(SYS_PATH) HOME=/nonexistent LC_ALL=C.UTF-8 dpkg-buildpackage -us -uc -b
-	env PATH=$(SYS_PATH) lintian --fail-on error,warning $(DEB_DIR)/utserver_$(PKG_VERSION)_all.deb
+	env PATH=$(SYS_PATH) lintian --fail-on error,warning $(DEB_DIR)/utserver_$(UT_VERSION)_all.deb
 
-# OpenWrt .ipk built without the SDK, then validated (about 1 s).
+# OpenWrt .ipk built without the SDK, then validated (about 1 s). Same layout as
+# the feed package (openwrt/net/utserver/Makefile), whose fields mkipk.py reads.
+IPK_ROOT = $(IPK_DIR)/root
 ipk: $(WEBUI_ZIP)
 	rm -rf $(IPK_DIR) && mkdir -p $(IPK_DIR)
-	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(IPK_DIR)/root STATEDIR=/opt/utserver
-	env PATH=$(SYS_PATH) python3 openwrt/mkipk.py --version $(PKG_VERSION) \
-	  --root $(IPK_DIR)/root --out $(IPK_DIR)
-	env PATH=$(SYS_PATH) python3 openwrt/check_ipk.py $(IPK_DIR)/utserver_$(PKG_VERSION)-*_all.ipk
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(IPK_ROOT) STATEDIR=/opt/utserver
+	# The conf (with its generated password) is created on first start, from the template.
+	mv $(IPK_ROOT)/etc/utserver/utserver.conf $(IPK_ROOT)$(APPDIR)/utserver.conf
+	rmdir $(IPK_ROOT)/etc/utserver
+	install -D -m 0755 init.d/utserver.procd $(IPK_ROOT)/etc/init.d/utserver
+	install -D -m 0644 openwrt/net/utserver/files/utserver.config $(IPK_ROOT)/etc/config/utserver
+	# sysupgrade keeps these (what the SDK writes for declared conffiles).
+	install -d $(IPK_ROOT)/lib/upgrade/keep.d
+	printf '%s\n' /etc/config/utserver /etc/utserver/utserver.conf > $(IPK_ROOT)/lib/upgrade/keep.d/utserver
+	env PATH=$(SYS_PATH) python3 openwrt/mkipk.py --root $(IPK_ROOT) --out $(IPK_DIR)
+	env PATH=$(SYS_PATH) python3 openwrt/check_ipk.py $(IPK_DIR)/utserver_$(UT_VERSION)-r*_all.ipk
 
 # Install the .deb into a Debian root of another architecture under qemu-user
 # and drive the daemon through its init script (about 4 min; needs root).
+CROSS_PACKAGES := mmdebstrap qemu-user-static binfmt-support arch-test curl
 cross-test: deb
-	cross-build/cross-test.sh $(ARCH) $(DEB_DIR)/utserver_$(PKG_VERSION)_all.deb
+	@missing=$$(for p in $(CROSS_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q 'ok installed' || echo $$p; done); [ -z "$$missing" ] || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; }
+	cross-build/cross-test.sh $(ARCH) $(DEB_DIR)/utserver_$(UT_VERSION)_all.deb

@@ -1,0 +1,112 @@
+"""Helpers of the packaging tests (fixtures in conftest.py): commands, versions, the Debian root.
+
+The root is made by mmdebstrap from the mirror this host's apt uses (read at run time) and
+cached as a tarball under build/packaging/ for a week; each session unpacks a fresh copy.
+These tests need root (mmdebstrap, chroot, mount): CI runs as root.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build" / "packaging"
+SYS_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "HOME": "/root"}
+# What a Debian user's apt pulls for the package, plus logrotate to check our rotation file.
+ROOT_PACKAGES = ("python3-libtorrent,python3-bottle,python3-cheroot,python3-netifaces,"
+                 "python3-miniupnpc,python3-feedparser,adduser,logrotate")
+CACHE_DAYS = 7
+
+
+def run(cmd: list[str], timeout: float = 600, check: bool = True, **kw) -> subprocess.CompletedProcess:
+    """Run a command; on failure show its output in the assertion."""
+    kw.setdefault("cwd", REPO)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    if check:
+        assert done.returncode == 0, f"{' '.join(cmd)} exited {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+def version() -> str:
+    return re.search(r'^version\s*=\s*"(.+)"', (REPO / "pyproject.toml").read_text(), re.M)[1]
+
+
+def needs_root() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root: mmdebstrap, chroot and mounts")
+
+
+@dataclass
+class Root:
+    path: Path
+
+    def run(self, *cmd: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+        env = dict(SYS_ENV, DEBIAN_FRONTEND="noninteractive")
+        return run(["chroot", str(self.path), *cmd], check=check, timeout=timeout, env=env)
+
+    def file(self, path: str) -> Path:
+        return self.path / path.lstrip("/")
+
+    def install(self, deb: Path) -> subprocess.CompletedProcess:
+        shutil.copy(deb, self.file("/tmp"))
+        return self.run("apt-get", "install", "-y", "--no-install-recommends", f"/tmp/{deb.name}")
+
+
+def _mirror_and_codename() -> tuple[str, str]:
+    codename = re.search(r"^VERSION_CODENAME=(.+)$", Path("/etc/os-release").read_text(), re.M)[1]
+    out = run(["apt-get", "indextargets", "--format", "$(REPO_URI)", "Identifier: Packages",
+               f"Codename: {codename}"], env=SYS_ENV).stdout.split()
+    assert out, f"apt has no source for {codename}"
+    return out[0], codename
+
+
+def cached_root_tarball() -> Path:
+    mirror, codename = _mirror_and_codename()
+    key = hashlib.sha256(f"{codename} {mirror} {ROOT_PACKAGES}".encode()).hexdigest()[:12]
+    tarball = BUILD / f"root-{codename}-amd64-{key}.tar"
+    if tarball.exists() and time.time() - tarball.stat().st_mtime < CACHE_DAYS * 86400:
+        return tarball
+    BUILD.mkdir(parents=True, exist_ok=True)
+    for old in BUILD.glob("root-*.tar"):
+        old.unlink()
+    tmp = tarball.with_suffix(".tmp.tar")
+    run(["mmdebstrap", "--variant=apt", f"--include={ROOT_PACKAGES}", codename, str(tmp), mirror],
+        timeout=900, env=SYS_ENV)
+    tmp.replace(tarball)
+    return tarball
+
+
+def umount_all(root: Path) -> None:
+    for sub in ("dev/pts", "dev", "proc"):
+        if os.path.ismount(root / sub):
+            subprocess.run(["umount", str(root / sub)], check=True)
+
+
+def kill_processes_in(root: Path) -> None:
+    """Stop anything a failed test left running inside the root; wait (bounded) until gone."""
+    def inside() -> list[int]:
+        pids = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and os.readlink(proc / "root") == str(root):
+                    pids.append(int(proc.name))
+            except OSError:
+                pass
+        return pids
+
+    for pid in inside():
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 30
+    while inside() and time.monotonic() < deadline:
+        time.sleep(0.2)
