@@ -4,6 +4,7 @@ rows in the manual's order and types; everything survives a restart."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -155,3 +156,10 @@ def test_add_unknown_url_recognises_a_feed(managers, server, releases, feed_url)
     assert not manager.is_feed_url(torrent.url)
     assert not manager.is_feed_url("magnet:?xt=urn:btih:" + "a" * 40)
     assert not manager.is_feed_url(server.url("/missing"))
+
+
+def test_stop_ends_the_poller(managers, feed_url):
+    manager = managers()
+    add_feed(manager, feed_url)  # the poller now sleeps until the next interval
+    manager.stop()
+    assert not [t for t in threading.enumerate() if t.name == "rss" and t.is_alive()]
