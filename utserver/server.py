@@ -142,10 +142,27 @@ class Opened:
 
 
 def build_parts(server: Server) -> list[Part]:
-    """The parts in start order; they are stopped in reverse."""
+    """The parts in start order; they are stopped in reverse (the web goes first, the engine last)."""
     from utserver.engine import Engine
+    from utserver.rss.manager import RssManager
+    from utserver.services.autoload import Autoload
+    from utserver.services.maintenance import Maintenance
+    from utserver.services.portmap import PortMapService
     from utserver.services.tempfiles import TempFileCleanup
+    from utserver.web import WebServer
 
     settings = server.settings
-    server.engine = Engine(settings)
-    return [TempFileCleanup(settings), Opened(server.engine)]
+    portmap = PortMapService(settings, local_port=lambda: engine.port,
+                             subscribe_alert=lambda cls, fn: engine.subscribe_alert(cls, fn))
+    engine = server.engine = Engine(settings, lt_upnp=portmap.libtorrent_upnp)
+    rss = RssManager(settings, settings.settings_path, engine.add_url)
+    signal_self = lambda signum: (lambda: os.kill(os.getpid(), signum))  # noqa: E731
+    return [
+        TempFileCleanup(settings),
+        Opened(engine),
+        portmap,
+        rss,
+        Autoload(settings, engine),
+        Maintenance(settings, request_reload=signal_self(signal.SIGHUP), request_stop=signal_self(signal.SIGTERM)),
+        WebServer(settings, engine, rss=rss, portmap=portmap),
+    ]

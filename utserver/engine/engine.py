@@ -22,7 +22,7 @@ from utserver.engine.adding import AddError
 from utserver.engine.events import EventRunner
 from utserver.engine.history import TransferHistory
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job, lt_to_ut_priority
-from utserver.engine.pump import AlertPump
+from utserver.engine.pump import STATUS_FLAGS, AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.status import build_view
 from utserver.engine.peers import peer_view
@@ -56,6 +56,7 @@ class Engine:
         self.session: lt.session | None = None
         self.pump: AlertPump | None = None
         self._applied: dict = {}
+        self.alert_subscribers: dict[type, list] = {}
         self._reported_na: set[str] = set()
         self._local_limits_set = False
 
@@ -84,6 +85,10 @@ class Engine:
         self.pump.save_all_resume_data(timeout=20)
         self.history.save()
         self.session = None
+
+    def subscribe_alert(self, alert_class: type, callback) -> None:
+        """callback(alert) runs on the alert-pump thread; copy what it needs at once."""
+        self.alert_subscribers.setdefault(alert_class, []).append(callback)
 
     def _pack(self) -> dict:
         return pack.build_pack(self.settings.get, self.port, self.lt_upnp)
@@ -176,8 +181,7 @@ class Engine:
         job.handle = self.session.add_torrent(params)
         self.jobs[job.hash] = job
         self._apply_job_limits(job)
-        self.refresh(job, job.handle.status(lt.status_flags_t.query_accurate_download_counters
-                                            if hasattr(lt, "status_flags_t") else 0))
+        self.refresh(job, job.handle.status(STATUS_FLAGS))
 
     def _store_torrent_file(self, job: Job, data: bytes) -> str:
         folder = storage.make_private_dir(self.settings.path("dir_torrent_files"))
@@ -304,10 +308,12 @@ class Engine:
         if priority not in UT_TO_LT_PRIORITY:
             raise ValueError(f"priority {priority} is not 0-3")
         current = list(job.handle.get_file_priorities())
+        info = job.handle.torrent_file()
+        visible = _visible_files(_layout(info)) if info else []
         for index in indices:
-            if not 0 <= index < len(current):
-                raise ValueError(f"file {index} does not exist (the torrent has {len(current)} files)")
-            current[index] = UT_TO_LT_PRIORITY[priority]
+            if not 0 <= index < len(visible):
+                raise ValueError(f"file {index} does not exist (the torrent has {len(visible)} files)")
+            current[visible[index]] = UT_TO_LT_PRIORITY[priority]
         job.handle.prioritize_files(current)
         self.changed(job)
 
@@ -327,12 +333,12 @@ class Engine:
         info = h.torrent_file()
         if info is None:
             return []
-        layout = info.layout() if hasattr(info, "layout") else info.files()
+        layout = _layout(info)
         progress = h.file_progress()
         priorities = h.get_file_priorities()
         piece = info.piece_length()
         views = []
-        for i in range(layout.num_files()):
+        for i in _visible_files(layout):
             offset, size = layout.file_offset(i), layout.file_size(i)
             first = offset // piece
             last = (offset + size - 1) // piece if size else first
@@ -348,17 +354,20 @@ class Engine:
         info = h.torrent_file()
         if info is None:
             raise JobError("the torrent has no metadata yet")
-        layout = info.layout() if hasattr(info, "layout") else info.files()
-        if not 0 <= index < layout.num_files():
+        layout = _layout(info)
+        visible = _visible_files(layout)
+        if not 0 <= index < len(visible):
             raise JobError(f"file {index} does not exist")
-        status = h.status(lt.status_flags_t.query_pieces | lt.status_flags_t.query_save_path)
-        return FileSource(Path(status.save_path) / layout.file_path(index), layout.file_size(index),
-                          layout.file_offset(index), info.piece_length(), tuple(status.pieces))
+        i = visible[index]
+        status = h.status(lt.torrent_handle.query_pieces | lt.torrent_handle.query_save_path)
+        return FileSource(Path(status.save_path) / layout.file_path(i), layout.file_size(i),
+                          layout.file_offset(i), info.piece_length(), tuple(status.pieces))
 
     def totals(self) -> dict:
         views = self.views.values()
         return {"up_rate": sum(v.up_rate for v in views), "down_rate": sum(v.down_rate for v in views),
-                "port": self.session.listen_port() if self.session else self.port}
+                "port": self.session.listen_port() if self.session else self.port,
+                "peer_id": self._applied.get("peer_fingerprint", "")}
 
     def xfer_history(self) -> dict:
         return self.history.as_api()
@@ -374,3 +383,13 @@ class Engine:
 
     def now(self) -> int:
         return int(time.time())
+
+
+def _layout(info: lt.torrent_info):
+    return info.layout() if hasattr(info, "layout") else info.files()  # files() is deprecated in 2.1
+
+
+def _visible_files(layout) -> list[int]:
+    """libtorrent indices of the files µTorrent lists: pad files are hidden, so getfiles index != lt index."""
+    pad = getattr(lt.file_storage, "flag_pad_file", 1)
+    return [i for i in range(layout.num_files()) if not layout.file_flags(i) & pad]

@@ -42,7 +42,7 @@ class AlertPump:
     def __init__(self, engine: "Engine"):
         self.engine = engine
         self.session = engine.session
-        self.subscribers: dict[type, list[Callable]] = {}
+        self.subscribers = engine.alert_subscribers
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alert-pump", daemon=True)
         self._dirty = True
@@ -73,9 +73,6 @@ class AlertPump:
         """Something changed: refresh soon, and end a long idle wait now."""
         self._dirty = True
         self.session.post_session_stats()  # any alert ends wait_for_alert
-
-    def subscribe(self, alert_class: type, callback: Callable) -> None:
-        self.subscribers.setdefault(alert_class, []).append(callback)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
