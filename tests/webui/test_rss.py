@@ -48,7 +48,7 @@ def test_feed_and_filter_add_the_matching_torrent(open_ui, feed_server):
     dlg = ui.dialog(page, "RSS feeds and filters")
     dlg.get_by_label("Feed URL").fill(feed_server)
     dlg.get_by_label("Name (optional)").fill("Shows")
-    dlg.get_by_role("button", name="Add feed").click()
+    dlg.get_by_role("button", name="Add feed", exact=True).click()
     dlg.get_by_role("button", name="Shows (2)").click()  # items arrive with the list updates
     expect(dlg.get_by_role("table", name="Feed items")).to_contain_text("Wanted.Show.S01E02.720p")
 

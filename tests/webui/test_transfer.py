@@ -70,7 +70,7 @@ def test_skipped_file_is_not_downloaded(open_ui, ui_daemon, seeder):
     ui.toolbar(page, "Start").click()
 
     ui.wait_downloaded(page, "show", seeder, ui_daemon.bind_port)
-    file_row = lambda name: files.locator("tr", has=files.get_by_label(f"Priority of {name}"))  # noqa: E731
+    file_row = lambda name: files.locator("tr", has=page.get_by_label(f"Priority of {name}"))  # noqa: E731
     expect(file_row("subs.srt").locator(".bar")).to_have_text("100.0%")
     expect(file_row("big.mkv").locator(".bar")).to_have_text("0.0%")
     show = ui_daemon.download_dir / "show"
