@@ -49,22 +49,22 @@ export function renderFiles(pane, hash, rows, sid, reload) {
       const prios = new Set(sub.map((r) => r[PRIO]));
       const size = sub.reduce((a, r) => a + r[SIZE], 0), done = sub.reduce((a, r) => a + r[DONE], 0);
       out.push(h('tr', { class: 'dir' },
-        h('td', { class: 'fname', style: `padding-left:${depth * 16 + 8}px` }, `${name}`), h('td', {}, fmt.size(size)),
+        h('td', { class: 'fname', style: `padding-left:${depth * 16 + 8}px` }, name), h('td', { class: 'opt' }, fmt.size(size)),
         h('td', {}, progressCell(done, size)),
         h('td', {}, prioSelect(`Priority of folder ${name}`, prios.size === 1 ? [...prios][0] : null, (p) => setPrio(idx, p))), h('td')));
       walk(child, depth + 1);
     }
-    for (const [i, name, row] of node.files) {
+    for (const [i, name, row] of [...node.files].sort((a, b) => a[1].localeCompare(b[1]))) {
       const complete = row[DONE] >= row[SIZE];
       const link = complete ? h('a', { href: `/proxy?sid=${encodeURIComponent(sid)}&file=${i}&disposition=ATTACHMENT`, download: name, 'aria-label': `Download ${name}` }, 'Download') : '';
       out.push(h('tr', { 'data-file': i },
-        h('td', { class: 'fname', style: `padding-left:${depth * 16 + 8}px` }, name), h('td', {}, fmt.size(row[SIZE])),
+        h('td', { class: 'fname', style: `padding-left:${depth * 16 + 8}px` }, name), h('td', { class: 'opt' }, fmt.size(row[SIZE])),
         h('td', {}, progressCell(row[DONE], row[SIZE])),
         h('td', {}, prioSelect(`Priority of ${name}`, row[PRIO], (p) => setPrio([i], p))), h('td', {}, link)));
     }
   };
   walk(tree(rows), 0);
   pane.replaceChildren(h('table', { class: 'grid tree', 'aria-label': 'Files' },
-    h('thead', {}, h('tr', {}, ['Name', 'Size', 'Done', 'Priority', 'File'].map((t) => h('th', {}, t)))),
+    h('thead', {}, h('tr', {}, ['Name', 'Size', 'Done', 'Priority', 'File'].map((t) => h('th', { class: t === 'Size' ? 'opt' : '' }, t)))),
     h('tbody', {}, out)));
 }

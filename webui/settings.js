@@ -38,7 +38,9 @@ function groupPage(rows, controls) {
   return rows.filter(([name]) => store.settings.has(name)).map(([name, label, rule]) => {
     const c = control(store.settings.get(name), rule, label);
     controls.push(c);
-    const out = [field(label, c.el, rule?.hint)];
+    // Read-only settings are internal ones: say where they are changed.
+    const hint = writable(store.settings.get(name)) ? rule?.hint : 'Set in utserver.conf (read-only here)';
+    const out = [field(label, c.el, hint)];
     if (rule?.secret) {
       const again = h('input', { type: 'password', autocomplete: 'new-password', 'aria-label': 'Repeat password' });
       const read = c.read;

@@ -20,15 +20,27 @@ function speeds() {
   health(peers);
 }
 
-// Port mapping and connection health from what the API tells: the port, whether UPnP/NAT-PMP
-// are on, and whether any peer is connected right now.
+const MECHANISMS = [['upnp', 'UPnP'], ['natpmp', 'NAT-PMP']];
+
+// One mechanism's state from the read-only portmap.<mechanism>.<key> settings: [text, failed].
+function mapping([mech, title]) {
+  const get = (key) => setting(`portmap.${mech}.${key}`);
+  if (get('backend') === undefined) return setting(mech) === 'true' ? [title, false] : null;
+  if (get('backend') === 'off') return null;
+  const port = Number(get('external_port'));
+  if (port > 0) return [`${title} ✓ ${get('external_ip') || ''}:${port}`, false];
+  return [`${title} ✗${get('last_error') ? ` ${get('last_error')}` : ''}`, true];
+}
+
+// Port mapping and connection health: the peer port, each mapping's state, connected peers.
 function health(peers) {
-  const port = setting('bind_port');
-  const mapping = ['upnp', 'natpmp'].filter((s) => setting(s) === 'true').map((s) => s.toUpperCase());
+  const maps = MECHANISMS.map(mapping).filter(Boolean);
   const active = [...store.torrents.values()].some((r) => r[F.STATUS] & 1);
+  const failed = maps.length > 0 && maps.every(([, bad]) => bad);
   const [cls, text] = peers > 0 ? ['ok', `${peers} peers connected`] : active ? ['warn', 'no peers yet'] : ['', 'idle'];
-  $('#sb-net .dot').className = `dot ${cls}`;
-  setText($('#sb-net-text'), `Port ${port ?? '–'}${mapping.length ? ` (${mapping.join(', ')})` : ' (no port mapping)'} · ${text}`);
+  $('#sb-net .dot').className = `dot ${failed ? 'warn' : cls}`;
+  const mapText = maps.length ? maps.map(([t]) => t).join(', ') : 'no port mapping';
+  setText($('#sb-net-text'), `Port ${setting('bind_port') ?? '–'} (${mapText}) · ${text}`);
 }
 
 async function disk() {
@@ -73,5 +85,6 @@ export function initStatusbar() {
   $('#sb-hist').addEventListener('click', history);
   onChange(speeds);
   disk();
-  setInterval(disk, 30000);
+  // Free space and port-mapping state change slowly: refresh them every 30 s.
+  setInterval(() => { disk(); loadSettings().catch(() => {}); }, 30000);
 }

@@ -19,15 +19,22 @@ def make_torrent(data_dir: Path, name: str, files: dict[str, int]) -> tuple[Path
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(os.urandom(size))
-    fs = lt.file_storage()
-    lt.add_files(fs, str(root))
     # v1 only: what µTorrent-era clients expect; small pieces so small files span several.
-    ct = lt.create_torrent(fs, 16384, flags=lt.create_torrent.v1_only)
+    ct = lt.create_torrent(_file_list(root), 16384, flags=lt.create_torrent.v1_only)
     lt.set_piece_hashes(ct, str(data_dir))
     blob = lt.bencode(ct.generate())
     torrent = data_dir / f"{name}.torrent"
     torrent.write_bytes(blob)
     return torrent, str(lt.torrent_info(blob).info_hashes().v1).upper()
+
+
+def _file_list(root: Path):
+    """libtorrent 2.1's list_files; 2.0 (Debian 12) has only the older file_storage."""
+    if hasattr(lt, "list_files"):
+        return lt.list_files(str(root))
+    fs = lt.file_storage()
+    lt.add_files(fs, str(root))
+    return fs
 
 
 class Seeder:
