@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pkgtools import BUILD, REPO, Root, cached_root_tarball, kill_processes_in, needs_root, run, umount_all, version
+from pkgtools import (BUILD, REPO, Root, cached_root_tarball, kill_processes_in, needs_root, run, umount_all,
+                      unpack_root, version)
 
 
 @pytest.fixture(scope="session")
@@ -23,16 +24,16 @@ def deb() -> Path:
 
 
 @pytest.fixture(scope="session")
-def debian_root() -> Root:
-    """A fresh amd64 Debian root with the package's dependencies, /proc and /dev mounted."""
+def root_tarball() -> Path:
     needs_root()
-    tarball = cached_root_tarball()
+    return cached_root_tarball()
+
+
+@pytest.fixture(scope="session")
+def debian_root(root_tarball) -> Root:
+    """A fresh amd64 Debian root with the package's dependencies, /proc and /dev mounted."""
     path = BUILD / "root"
-    if path.exists():
-        umount_all(path)
-        run(["rm", "-rf", "--one-file-system", str(path)])
-    path.mkdir(parents=True)
-    run(["tar", "-xf", str(tarball), "-C", str(path)], timeout=300)
+    unpack_root(root_tarball, path)
     run(["mount", "-t", "proc", "proc", str(path / "proc")])
     run(["mount", "--bind", "/dev", str(path / "dev")])
     run(["mount", "--bind", "/dev/pts", str(path / "dev/pts")])

@@ -6,7 +6,11 @@ These tests need root (mmdebstrap, chroot, mount): CI runs as root.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import socket
+import urllib.error
+import urllib.request
 import os
 import re
 import shutil
@@ -20,9 +24,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build" / "packaging"
 SYS_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "HOME": "/root"}
-# What a Debian user's apt pulls for the package, plus logrotate to check our rotation file.
+# What a Debian user's apt pulls for the package, plus logrotate to check our rotation file and
+# systemd to boot the root as a container (test_systemd.py).
 ROOT_PACKAGES = ("python3-libtorrent,python3-bottle,python3-cheroot,python3-netifaces,"
-                 "python3-miniupnpc,python3-feedparser,adduser,logrotate")
+                 "python3-miniupnpc,python3-feedparser,adduser,logrotate,systemd,systemd-sysv,dbus")
 CACHE_DAYS = 7
 
 
@@ -110,3 +115,56 @@ def kill_processes_in(root: Path) -> None:
     deadline = time.monotonic() + 30
     while inside() and time.monotonic() < deadline:
         time.sleep(0.2)
+
+
+def unpack_root(tarball: Path, path: Path) -> None:
+    """A fresh copy of the cached root at path (anything left from an earlier run is removed)."""
+    if path.exists():
+        kill_processes_in(path.resolve())
+        umount_all(path)
+        run(["rm", "-rf", "--one-file-system", str(path)])
+    path.mkdir(parents=True)
+    run(["tar", "-xf", str(tarball), "-C", str(path)], timeout=300)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def use_free_ports(conf: Path) -> int:
+    """Point the installed conf at free loopback ports (web UI, peers); returns the web UI port."""
+    web = free_port()
+    text = re.sub(r"^ut_webui_port:.*$", f"ut_webui_port: {web}", conf.read_text(), flags=re.M)
+    conf.write_text(text + f"bind_port: {free_port()}\n")
+    return web
+
+
+def admin_password(conf: Path) -> str:
+    return re.search(r"^admin_password: *(\S+)$", conf.read_text(), re.M)[1]
+
+
+def http_status(port: int, password: str | None) -> int:
+    """Status of GET /gui/token.html; 0 while nothing answers."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/gui/token.html")
+    if password is not None:
+        request.add_header("Authorization", "Basic " + base64.b64encode(f"admin:{password}".encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+def wait_for(condition, timeout: float, what: str):
+    """Poll condition() until it returns something true; fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.5)

@@ -18,6 +18,7 @@ SCRIPTS = [
     ("cross-build/cross-test.sh", []),
     ("cross-build/smoke.sh", []),
     ("cross-build/utserver.sh", []),
+    ("tests/packaging/procd_harness.sh", []),
 ]
 
 
