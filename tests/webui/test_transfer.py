@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.support.daemon import wait_for
@@ -76,3 +78,17 @@ def test_skipped_file_is_not_downloaded(open_ui, ui_daemon, seeder):
     show = ui_daemon.download_dir / "show"
     assert (show / "subs.srt").read_bytes() == (seeder.data_dir / "show/subs.srt").read_bytes()
     assert not (show / "big.mkv").exists(), "a skipped file must not be written"
+
+
+def test_finished_file_downloads_from_the_files_tab(open_ui, ui_daemon, seeder):
+    torrent, _ = make_torrent(seeder.data_dir, "report", {"report.pdf": 48 * KB, "draft.txt": 16 * KB})
+    seeder.seed(torrent)
+    page = open_ui()
+    ui.add(page, files=[torrent])
+    ui.wait_downloaded(page, "report", seeder, ui_daemon.bind_port)
+    ui.select(page, "report")
+    files = ui.open_tab(page, "Files")
+    with page.expect_download() as download:
+        files.get_by_role("link", name="Download report.pdf").click()  # through /proxy
+    assert Path(download.value.path()).read_bytes() == (seeder.data_dir / "report/report.pdf").read_bytes()
+    assert download.value.suggested_filename == "report.pdf"

@@ -1,0 +1,84 @@
+"""Toolbar and status bar actions on torrents that need no transfer: drop to add, label,
+properties, queue order, start/pause/stop, quick global limits."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.webui import ui
+from tests.webui.swarm import make_torrent
+
+KB = 1024
+
+DROP_JS = """([name, bytes]) => {
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(bytes)], name, { type: 'application/x-bittorrent' }));
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
+def settings_of(daemon) -> dict:
+    return {s[0]: s[2] for s in daemon.api({"action": "getsettings"})["settings"]}
+
+
+def test_dropped_torrent_file_opens_the_add_dialog(open_ui, tmp_path):
+    torrent, _ = make_torrent(tmp_path / "data", "dropped", {"d.bin": 16 * KB})
+    page = open_ui()
+    page.evaluate(DROP_JS, [torrent.name, list(torrent.read_bytes())])
+    dlg = ui.dialog(page, "Add torrents")
+    expect(dlg).to_contain_text("dropped.torrent")
+    dlg.get_by_label("Add stopped").check()
+    dlg.get_by_role("button", name="Add", exact=True).click()
+    expect(ui.row(page, "dropped").locator("td.status")).to_have_text("Stopped")
+
+
+def test_label_properties_queue_and_state(open_ui, ui_daemon, tmp_path):
+    alpha, alpha_hash = make_torrent(tmp_path / "data", "alpha", {"a.bin": 16 * KB})
+    beta, _ = make_torrent(tmp_path / "data", "beta", {"b.bin": 16 * KB})
+    page = open_ui()
+    ui.add(page, files=[alpha, beta], stopped=True)
+    ui.select(page, "alpha")
+
+    ui.toolbar(page, "Set label").click()
+    dlg = ui.dialog(page, "Set label")
+    dlg.get_by_label("Label (empty removes it)").fill("isos")
+    dlg.get_by_role("button", name="Set label").click()
+    expect(ui.row(page, "alpha").locator("td.label")).to_have_text("isos")
+
+    ui.toolbar(page, "Torrent properties").click()
+    dlg = ui.dialog(page, "Properties: alpha")
+    dlg.get_by_label("Download limit (KiB/s, 0 = none)").fill("-5")
+    dlg.get_by_role("button", name="Save").click()
+    expect(dlg).to_contain_text("Enter a whole number, 0 or more.")
+    dlg.get_by_label("Download limit (KiB/s, 0 = none)").fill("100")
+    dlg.get_by_role("button", name="Save").click()
+    expect(dlg).to_be_hidden()
+    assert ui_daemon.api({"action": "getprops", "hash": alpha_hash})["props"][0]["dlrate"] == 100 * KB
+    ui.toolbar(page, "Torrent properties").click()
+    expect(dlg.get_by_label("Download limit (KiB/s, 0 = none)")).to_have_value("100")
+    dlg.get_by_role("button", name="Cancel").click()
+
+    queue = lambda name: ui.row(page, name).locator("td.queue")  # noqa: E731
+    first, second = ("alpha", "beta") if queue("alpha").inner_text() == "1" else ("beta", "alpha")
+    ui.select(page, first)
+    ui.toolbar(page, "Queue down").click()
+    expect(queue(first)).to_have_text("2")
+    expect(queue(second)).to_have_text("1")
+
+    status = ui.row(page, "alpha").locator("td.status")
+    ui.select(page, "alpha")
+    for button, shown in (("Start", "Downloading"), ("Pause", "Paused"), ("Stop", "Stopped")):
+        ui.toolbar(page, button).click()
+        expect(status).to_have_text(shown)
+
+
+def test_quick_global_upload_limit(open_ui, ui_daemon):
+    page = open_ui()
+    page.get_by_role("button", name="Upload speed and limit").click()
+    dlg = ui.dialog(page, "Global upload limit")
+    dlg.get_by_label("Limit").select_option(label="250 KiB/s")
+    dlg.get_by_role("button", name="Set").click()
+    expect(page.get_by_role("button", name="Upload speed and limit")).to_contain_text("[250 KiB/s]")
+    assert settings_of(ui_daemon)["max_ul_rate"] == "250"
