@@ -144,14 +144,17 @@ class MiniupnpcMapper:
                       self._lease)
 
     def _unmap(self) -> None:
-        """Delete our mappings (best effort: the gateway may be gone)."""
+        """Delete our mappings (best effort: the gateway may be gone). A mapping of the same
+        port made since by someone else, e.g. libtorrent's NAT-PMP/PCP when a reload switches
+        from UPnP to NAT-PMP, is left alone: the gateway deletes by port, not by owner."""
         mapped, igd, self._mapped = self._mapped, self._igd, None
         if not mapped or not igd:
             return
         for proto in PROTOCOLS:
             try:
-                igd.deleteportmapping(mapped.port, proto)
-                UPNP_LOG.info("UPnP: removed %s %d", proto, mapped.port)
+                if _ours(igd.getspecificportmapping(mapped.port, proto)):
+                    igd.deleteportmapping(mapped.port, proto)
+                    UPNP_LOG.info("UPnP: removed %s %d", proto, mapped.port)
             except Exception as exc:
                 UPNP_LOG.error("UPnP: removing %s %d failed: %s", proto, mapped.port, exc)
         self._renew_at = 0.0
@@ -161,3 +164,7 @@ class MiniupnpcMapper:
 def _points_to(entry: tuple | None, address: str, port: int) -> bool:
     """Whether a getspecificportmapping() answer forwards to address:port."""
     return entry is not None and entry[0] == address and entry[1] == port
+
+
+def _ours(entry: tuple | None) -> bool:
+    return entry is not None and entry[2] == DESCRIPTION

@@ -1,0 +1,105 @@
+"""The real utserver daemon behind a real miniupnpd gateway: what a user sees on the router.
+
+The daemon runs in the LAN namespace (netns_daemon.py) with the usual command line; the
+gateway's lease file, `upnpc -l`, and a connection from the WAN side are what is checked.
+"""
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from tests.network.netlab import GW_LAN_IPS, GW_WAN_IP, LAN_IPS, wait_for
+from tests.network.netns_daemon import NetnsDaemon
+from tests.network.test_portmap_service import mapped
+
+pytestmark = pytest.mark.netns
+
+UPNP_ONLY = {"upnp": 1, "natpmp": 0, "lsd": 0, "dht": 0}
+
+
+@pytest.fixture
+def start_daemon(lab, tmp_path):
+    """Factory: a utserver in the LAN namespace; stopped (SIGTERM) after the test."""
+    started: list[NetnsDaemon] = []
+
+    def start(conf: dict, name: str = "daemon") -> NetnsDaemon:
+        daemon = NetnsDaemon(lab.ns["lan"], tmp_path / name, conf)
+        started.append(daemon)
+        daemon.start()
+        if "port mapping: UPnP by" not in daemon.log():
+            pytest.skip("server.py does not start utserver.services.portmap yet")
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()
+        daemon.close()
+
+
+def reachable_from_wan(lab, port: int) -> bool:
+    """A TCP connection from the internet side to the router's external address and port."""
+    probe = ("import socket,sys\ntry: socket.create_connection(('%s', %d), timeout=2).close()\n"
+             "except OSError: sys.exit(1)" % (GW_WAN_IP, port))
+    return lab.exec("wan", "python3", "-c", probe, check=False).returncode == 0
+
+
+def test_daemon_maps_its_peer_port_and_removes_it_at_shutdown(lab, start_daemon):
+    daemon = start_daemon(UPNP_ONLY)
+    port = daemon.bind_port
+    wait_for(lambda: mapped(lab, port, LAN_IPS[0]), 15, "the daemon's UPnP mappings")
+    assert f"TCP {port}->{LAN_IPS[0]}:{port} 'utserver'" in lab.upnpc_list()
+    assert reachable_from_wan(lab, port)  # the point of it all: peers can connect
+
+    assert daemon.stop() == 0
+    assert [l for l in lab.leases() if l.external_port == port] == []
+    assert not reachable_from_wan(lab, port)
+
+
+def test_daemon_natpmp_with_upnp_off(lab, start_daemon):
+    daemon = start_daemon({**UPNP_ONLY, "upnp": 0, "natpmp": 1})
+    port = daemon.bind_port
+    wait_for(lambda: mapped(lab, port, LAN_IPS[0], "PCP"), 15, "NAT-PMP/PCP mappings")
+    assert not [l for l in lab.leases() if "utserver" in l.description]  # no UPnP ones
+    assert reachable_from_wan(lab, port)
+    assert daemon.stop() == 0
+    wait_for(lambda: lab.leases() == [], 5, "libtorrent to delete its mappings at shutdown")
+
+
+def test_upnp_and_natpmp_switch_on_and_off_on_reload(lab, start_daemon):
+    daemon = start_daemon(UPNP_ONLY)
+    port = daemon.bind_port
+    wait_for(lambda: mapped(lab, port, LAN_IPS[0]), 15, "the UPnP mappings")
+    daemon.reload_conf(upnp=0, natpmp=1)  # edit utserver.conf, SIGHUP
+    wait_for(lambda: mapped(lab, port, LAN_IPS[0], "PCP")
+             and not mapped(lab, port, LAN_IPS[0], "utserver"), 15,
+             "UPnP mappings gone and NAT-PMP ones made")
+    daemon.reload_conf(natpmp=0)
+    wait_for(lambda: lab.leases() == [], 10, "every mapping gone")
+
+
+def test_daemon_maps_on_the_preferred_interface(lab, start_daemon):
+    daemon = start_daemon({**UPNP_ONLY, "preferred_interface": "l1"})
+    wait_for(lambda: mapped(lab, daemon.bind_port, LAN_IPS[1]), 15, "a mapping to l1's address")
+    assert {l.internal_ip for l in lab.leases()} == {LAN_IPS[1]}
+
+
+def test_unknown_preferred_interface_is_logged_and_the_daemon_keeps_running(lab, start_daemon):
+    daemon = start_daemon({**UPNP_ONLY, "preferred_interface": "eth9"})
+    wait_for(lambda: mapped(lab, daemon.bind_port, LAN_IPS[0]), 15,
+             "a mapping via the default route's interface")
+    assert "preferred_interface 'eth9' does not exist; using l0 (10.213.1.2)" in daemon.log()
+    assert daemon.proc.poll() is None
+
+
+def test_logmask_bits_22_and_23_show_upnp_lines(lab, start_daemon):
+    quiet = start_daemon(UPNP_ONLY, name="quiet")
+    wait_for(lambda: mapped(lab, quiet.bind_port, LAN_IPS[0]), 15, "the first daemon's mappings")
+    assert "UPnP: mapped" not in quiet.log()  # logmask 0 (the default)
+    quiet.stop()
+    loud = start_daemon({**UPNP_ONLY, "logmask": 1 << 22 | 1 << 23}, name="loud")
+    wait_for(lambda: mapped(lab, loud.bind_port, LAN_IPS[0]), 15, "the second daemon's mappings")
+    wait_for(lambda: f"UPnP: mapped UDP {loud.bind_port} -> {LAN_IPS[0]}" in loud.log(), 5,
+             "the UPnP log line")
+    assert f"gateway http://{GW_LAN_IPS[0]}:5000/" in loud.log()
+    loud.proc.send_signal(signal.SIGTERM)
