@@ -137,3 +137,31 @@ def free_loopback_source() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.2", 0))
     return "127.0.0.2"
+
+
+class Seeder:
+    """A libtorrent session on loopback that seeds what its folder holds (all or some pieces)."""
+
+    def __init__(self):
+        self.session = lt.session({"listen_interfaces": "127.0.0.1:0", "enable_dht": False, "enable_lsd": False,
+                                   "enable_upnp": False, "enable_natpmp": False, "alert_mask": 0,
+                                   "allow_multiple_connections_per_ip": True})
+
+    def seed(self, made: Made) -> "lt.torrent_handle":
+        params = lt.add_torrent_params()
+        params.ti = lt.torrent_info(lt.bdecode(made.data))
+        params.save_path = str(made.folder)
+        handle = self.session.add_torrent(params)
+        return handle
+
+    def wait_checked(self, handle, pieces: int) -> None:
+        from tests.support.daemon import wait_for
+        wait_for(lambda: handle.status().state in (lt.torrent_status.seeding, lt.torrent_status.downloading,
+                                                   lt.torrent_status.finished)
+                 and handle.status().num_pieces == pieces, what=f"the seeder to have {pieces} pieces")
+
+    def offer(self, handle, port: int) -> None:
+        handle.connect_peer(("127.0.0.1", port))
+
+    def close(self) -> None:
+        del self.session
