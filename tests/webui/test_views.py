@@ -3,6 +3,8 @@ and the list's sorting, search and sidebar counts."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.webui import ui
@@ -18,6 +20,10 @@ def two_stopped_torrents(page, tmp_path) -> None:
     ui.add(page, files=[alpha], label="one", stopped=True)
     ui.add(page, files=[beta], label="two", stopped=True)
     expect(page.locator("#torrents tbody tr")).to_have_count(2)
+
+
+def sidebar_of(page):
+    return page.get_by_role("navigation", name="Categories and labels")
 
 
 def visit(page, open_button, title, close="Cancel"):
@@ -79,7 +85,7 @@ def test_sorting_search_and_sidebar(open_ui, tmp_path):
     expect(names).to_have_text(["alpha"])
     page.get_by_label("Search torrents").fill("")
 
-    sidebar = page.get_by_role("navigation", name="Categories and labels")
+    sidebar = sidebar_of(page)
     expect(sidebar.get_by_role("button", name="All")).to_contain_text("2")
     expect(sidebar.get_by_role("button", name="Downloading")).to_contain_text("2")
     expect(sidebar.get_by_role("button", name="Completed")).to_contain_text("0")
@@ -87,6 +93,11 @@ def test_sorting_search_and_sidebar(open_ui, tmp_path):
     expect(names).to_have_text(["beta"])
     sidebar.get_by_role("button", name="Completed").click()
     expect(page.locator("#empty")).to_be_visible()
+
+    # The layout is kept in the webui.cookie setting: a new page shows the same sort and category.
+    page = open_ui()
+    expect(page.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "descending")
+    expect(sidebar_of(page).get_by_role("button", name="Completed")).to_have_attribute("aria-current", "true")
 
 
 def test_keyboard_only(open_ui, tmp_path):
@@ -152,3 +163,16 @@ def test_live_updates_are_cid_deltas(open_ui):
     assert f"cid={previous['torrentc']}" in second.value.url
     delta = second.value.json()
     assert "torrentp" in delta and "torrentm" in delta and "torrents" not in delta
+
+
+def test_open_page_survives_a_daemon_restart(open_ui, ui_daemon, tmp_path):
+    """Tokens die with the daemon: the page gets a new one by itself and keeps working."""
+    open_ui.expected = [r"ERR_CONNECTION_REFUSED", r"status of 400", r"ERR_EMPTY_RESPONSE", r"ERR_CONNECTION_RESET"]
+    page = open_ui()
+    torrent, _ = make_torrent(tmp_path / "data", "survivor", {"s.bin": 16 * KB})
+    ui.add(page, files=[torrent], stopped=True)
+    ui_daemon.restart()
+    ui.select(page, "survivor")
+    ui.toolbar(page, "Start").click()  # needs a valid token
+    expect(ui.row(page, "survivor").locator("td.status")).to_have_text(re.compile("^(Queued|Downloading)$"))
+    expect(page.locator("#sb-conn")).to_have_text("")
