@@ -26,7 +26,7 @@ install:
 	sed 's|@APPDIR@|$(APPDIR)|g' cross-build/utserver.sh > $(DESTDIR)$(PREFIX)/bin/utserver
 	chmod 0755 $(DESTDIR)$(PREFIX)/bin/utserver
 	install -d $(DESTDIR)$(SYSCONFDIR)/utserver
-	awk -v statedir=$(STATEDIR) -f cross-build/packaged-conf.awk \
+	awk -v statedir=$(STATEDIR) -v appdir=$(APPDIR) -f cross-build/packaged-conf.awk \
 	  etc/utserver.packaged.conf etc/utserver.conf > $(DESTDIR)$(SYSCONFDIR)/utserver/utserver.conf
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/utserver/utserver.conf
 

@@ -2,7 +2,7 @@
 # documented conf (second file). Each value replaces the first line named
 # `name:` or `#name:`; values with no such line are appended. Comments and
 # order are kept, so the installed conf stays the documented one.
-# Usage: awk -v statedir=DIR -f packaged-conf.awk etc/utserver.packaged.conf etc/utserver.conf
+# Usage: awk -v statedir=DIR -v appdir=DIR -f packaged-conf.awk etc/utserver.packaged.conf etc/utserver.conf
 function key(line) {
 	sub(/^#/, "", line)
 	if (line !~ /^[A-Za-z0-9_.]+[ \t]*:/) return ""
@@ -12,8 +12,14 @@ function key(line) {
 NR == FNR {
 	if ($0 ~ /^[ \t]*(#|$)/) next
 	gsub(/@STATEDIR@/, statedir)
+	gsub(/@APPDIR@/, appdir)
 	k = key($0); value[k] = $0; order[++n] = k
 	next
+}
+FNR == 1 {
+	printf "# Installed by the utserver package. It sets:"
+	for (i = 1; i <= n; i++) printf " %s", order[i]
+	print "\n# (etc/utserver.packaged.conf); every other line is the documented default.\n#"
 }
 {
 	k = key($0)
