@@ -1,5 +1,5 @@
 // Entry point: wires the parts together and runs the 2-second list poll.
-import { $, toast } from './dom.js';
+import { $, setText, toast } from './dom.js';
 import * as api from './api.js';
 import { store, refresh, loadSettings, setting } from './store.js';
 import { initTable, render, onSelect, view } from './table.js';
@@ -18,17 +18,12 @@ async function tick() {
   clearTimeout(timer);
   try {
     await refresh();
-    setConn('');
+    setText($('#sb-conn'), '');
   } catch (e) {
-    setConn(`Connection problem: ${e.message}. Retrying…`);
+    setText($('#sb-conn'), `Connection problem: ${e.message}. Retrying…`);
   }
   updateDetails();
   timer = setTimeout(tick, POLL_MS);
-}
-
-function setConn(text) {
-  const el = $('#sb-conn');
-  if (el.textContent !== text) el.textContent = text;
 }
 
 // The list layout (sort, category) lives in the webui.cookie setting, so it follows the user

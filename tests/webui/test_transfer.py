@@ -45,15 +45,15 @@ def test_upload_two_torrents_download_to_100_then_remove_one_with_data(open_ui, 
     assert (downloads / "notes/notes.txt").exists(), "the other torrent's data must stay"
 
 
-def test_magnet_link_gets_metadata_and_downloads(open_ui, ui_daemon, seeder):
+def test_magnet_link_into_a_sub_folder(open_ui, ui_daemon, seeder):
     torrent, info_hash = make_torrent(seeder.data_dir, "magnet-data", {"payload.bin": 200 * KB})
     seeder.seed(torrent)
     page = open_ui()
 
-    ui.add(page, urls=[f"magnet:?xt=urn:btih:{info_hash}&dn=from+a+magnet"])
-    expect(page.locator("#torrents tbody tr")).to_have_count(1)
+    ui.add(page, urls=[f"magnet:?xt=urn:btih:{info_hash}&dn=from+a+magnet"], sub_path="incoming")
+    expect(ui.row(page, "from a magnet")).to_be_visible()  # named by dn= until metadata arrives
     ui.wait_downloaded(page, "magnet-data", seeder, ui_daemon.bind_port)
-    assert (ui_daemon.download_dir / "magnet-data/payload.bin").read_bytes() == \
+    assert (ui_daemon.download_dir / "incoming/magnet-data/payload.bin").read_bytes() == \
         (seeder.data_dir / "magnet-data/payload.bin").read_bytes()
 
 

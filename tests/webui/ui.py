@@ -22,7 +22,8 @@ def toolbar(page: Page, name: str) -> Locator:
     return page.get_by_role("toolbar").get_by_role("button", name=name, exact=True)
 
 
-def add(page: Page, files: list[Path] = (), urls: list[str] = (), label: str = "", stopped: bool = False) -> None:
+def add(page: Page, files: list[Path] = (), urls: list[str] = (), label: str = "", stopped: bool = False,
+        sub_path: str = "") -> None:
     """Adds torrents through the Add dialog and waits for it to close."""
     toolbar(page, "Add torrent").click()
     dlg = dialog(page, "Add torrents")
@@ -32,6 +33,8 @@ def add(page: Page, files: list[Path] = (), urls: list[str] = (), label: str = "
         dlg.get_by_label("URLs or magnet links").fill("\n".join(urls))
     if label:
         dlg.get_by_label("Label", exact=True).fill(label)
+    if sub_path:
+        dlg.get_by_label("Sub-folder").fill(sub_path)
     if stopped:
         dlg.get_by_label("Add stopped").check()
     dlg.get_by_role("button", name="Add", exact=True).click()
