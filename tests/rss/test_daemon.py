@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.rss.support import MB, Route, rss2
 from tests.support.daemon import wait_for
 
@@ -94,3 +96,12 @@ def test_add_unknown_url_recognises_a_feed(make_daemon, server, releases):
     daemon.api({"action": "add-unknown-url", "s": server.url("/rss")})
     feeds = wait_for(lambda: listing(daemon)["rssfeeds"], timeout=20, what="the feed")
     assert feeds[0][FEED_URL].endswith(server.url("/rss"))
+
+
+@pytest.mark.parametrize(("logmask", "logged"), [(0, False), (1 << 14, True)])
+def test_feed_errors_are_logged_under_logmask_bit_14(make_daemon, server, logmask, logged):
+    """The manual's logmask: bit 14 is "rss error"."""
+    daemon = make_daemon({"logmask": logmask}).start()
+    feed_id = daemon.api({"action": "rss-update", "url": server.url("/missing")})["rss_ident"]
+    updated(daemon, feed_id)
+    assert (f"RSS feed {feed_id}: {server.url('/missing')}: HTTP 404" in daemon.log()) == logged

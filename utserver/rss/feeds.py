@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from utserver import logs
 from utserver.rss.params import parse_bool
 from utserver.rss.titles import parse_title
 
@@ -102,7 +103,8 @@ def parse_feed(body: bytes, feed_url: str, feed_id: int, now: int) -> tuple[str,
         if item:
             items.append(item)
         else:
-            log.warning("RSS %s: item %r has no link; skipped", feed_url, entry.get("title", ""))
+            log.warning("RSS %s: item %r has no link; skipped", feed_url, entry.get("title", ""),
+                        **logs.category(logs.RSS_ERROR))
     return parsed.feed.get("title", ""), items
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from utserver import logs
 from utserver.fetch import FetchError, check_scheme, fetch, split_cookie
 from utserver.rss import matching
 from utserver.rss.feeds import (FEED_PARAMS, STATE_ERROR, STATE_IDLE, STATE_UPDATING, Feed, FeedError,
@@ -158,7 +159,7 @@ class RssManager:
         try:
             got = fetch(plain, timeout=FETCH_TIMEOUT, max_bytes=MAX_FEED_BYTES, headers=headers)
         except FetchError as exc:
-            log.info("add-unknown-url: %s", exc)
+            log.info("add-unknown-url: %s", exc, **logs.category(logs.RSS))
             return False
         return not got.body.startswith(b"d") and is_feed_document(got.body)
 
@@ -199,7 +200,8 @@ class RssManager:
             log.exception("RSS feed %d: update failed", ident)
             error = f"internal error: {exc}"
         if error:
-            log.warning("RSS feed %d: %s; trying again in %d min", ident, error, self._interval() // 60)
+            log.warning("RSS feed %d: %s; trying again in %d min", ident, error, self._interval() // 60,
+                        **logs.category(logs.RSS_ERROR))
         self._finish(ident, url, STATE_ERROR if error else STATE_IDLE, error)
 
     def _update(self, ident: int, url: str, etag: str, last_modified: str) -> str:
@@ -245,10 +247,12 @@ class RssManager:
         try:
             self._add_torrent(pick.url, options)
         except Exception as exc:  # the engine's refusal (bad .torrent, unreachable link) is the item's problem
-            log.warning("RSS: cannot add %s: %s; trying again at the next update", pick.item_url, exc)
+            log.warning("RSS: cannot add %s: %s; trying again at the next update", pick.item_url, exc,
+                        **logs.category(logs.RSS_ERROR))
             return
         now = int(time.time())
-        log.info("RSS: added %s (%s)", pick.item_url, f"filter {pick.filter_id}" if pick.filter_id else "subscription")
+        log.info("RSS: added %s (%s)", pick.item_url, f"filter {pick.filter_id}" if pick.filter_id else "subscription",
+                 **logs.category(logs.RSS))
         with self._lock:
             self._state.remember(pick.item_url, now, list(pick.episode_keys), pick.repack)
             if pick.filter_id in self._state.filters:
