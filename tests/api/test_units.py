@@ -1,0 +1,145 @@
+"""Unit tests of the web part's pure logic (the behaviour itself is tested against the daemon)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from utserver.engine.views import FileSource
+from utserver.web import access, multipart, proxy
+from utserver.web.auth import FREE_FAILURES, MAX_WAIT, Brake
+from utserver.web.errors import ApiError
+from utserver.web.handlers.adding import safe_sub_path
+from utserver.web.query import Query
+from utserver.web.sessions import TOKEN_TTL, Sessions
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_query_keeps_order_repeats_and_raw_json():
+    query = Query('action=setsetting&s=webui.cookie&v={"a":"b:c","d":[1,2]}&hash=x&hash=Y')
+    assert query.get("v") == '{"a":"b:c","d":[1,2]}'
+    assert query.hashes() == ["X", "Y"]
+    assert [k for k, _ in query.pairs] == ["action", "s", "v", "hash", "hash"]
+
+
+def test_query_decodes_utf8_sent_raw_or_percent_encoded():
+    raw_utf8 = "s=caf\u00e9".encode().decode("latin-1")  # how WSGI hands raw UTF-8 over
+    assert Query(raw_utf8).get("s") == "café" == Query("s=caf%C3%A9").get("s")
+
+
+@pytest.mark.parametrize("value,inside,outside", [
+    ("192.168.1.*", "192.168.1.200", "192.168.2.1"),
+    ("10.0.0.1-10.0.0.5", "10.0.0.5", "10.0.0.6"),
+    ("172.16.0.0/12", "172.31.1.1", "172.32.0.1"),
+    ("::1, 127.0.0.1", "::ffff:127.0.0.1", "127.0.0.2"),
+    ("fd00::/8", "fd12::1", "fe80::1"),
+])
+def test_restrict_list_entries(value, inside, outside):
+    allowed = access.RestrictList(value)
+    assert allowed.allows(inside) and not allowed.allows(outside)
+
+
+def test_unreadable_restrict_list_lets_nobody_in():
+    assert not access.RestrictList("10.0.0.1, bogus").allows("10.0.0.1")
+    assert access.RestrictList("").allows("203.0.113.9")
+
+
+@pytest.mark.parametrize("header,name", [("[::1]:8080", "::1"), ("Box.LAN.:80", "box.lan"), ("::1", "::1"),
+                                         ("example.org", "example.org")])
+def test_host_name(header, name):
+    assert access.host_name(header) == name
+
+
+def test_brake_waits_double_up_to_a_cap_and_forgets_on_success():
+    clock = Clock()
+    brake = Brake(clock)
+    for _ in range(FREE_FAILURES):
+        brake.failed("198.51.100.7")
+    assert brake.wait("198.51.100.7") == 0
+    waits = []
+    for _ in range(10):
+        brake.failed("198.51.100.7")
+        waits.append(brake.wait("198.51.100.7"))
+    assert waits[:3] == [1, 2, 4] and max(waits) == MAX_WAIT
+    assert brake.wait("198.51.100.8") == 0  # another address is not slowed
+    brake.succeeded("198.51.100.7")
+    assert brake.wait("198.51.100.7") == 0
+
+
+def test_brake_counts_an_ipv6_client_by_its_slash_64():
+    clock = Clock()
+    brake = Brake(clock)
+    for i in range(FREE_FAILURES + 1):
+        brake.failed(f"2001:db8:1:2::{i + 1:x}")
+    assert brake.wait("2001:db8:1:2:ffff::1") > 0 and brake.wait("2001:db8:1:3::1") == 0
+
+
+def test_tokens_expire_thirty_minutes_after_last_use():
+    clock = Clock()
+    sessions = Sessions(clock)
+    session = sessions.session_for(None, "admin", "127.0.0.1", "127.0.0.1", "ua")
+    token = sessions.new_token(session)
+    clock.now += TOKEN_TTL - 1
+    assert sessions.token_valid(token)  # use slides the expiry
+    clock.now += TOKEN_TTL - 1
+    assert sessions.token_valid(token)
+    clock.now += TOKEN_TTL + 1
+    assert not sessions.token_valid(token)
+
+
+def _upload(parts: list[bytes], close: bool = True) -> tuple[str, bytes]:
+    body = b"".join(b"--B\r\n" + part + b"\r\n" for part in parts) + (b"--B--\r\n" if close else b"")
+    return "multipart/form-data; boundary=B", body
+
+
+TORRENT = b"d4:infod4:name1:xee"
+
+
+@pytest.mark.parametrize("parts,close", [
+    ([b'Content-Disposition: form-data; name="torrent_file"; filename="a"\r\n\r\n' + TORRENT], True),
+    ([b'Content-Disposition: form-data; name="torrent_file"\r\n\r\n' + TORRENT], False),
+    ([b"X-Nothing: 1\r\n\r\nzz", b'Content-Disposition: form-data; name="torrent_file"\r\n\r\n' + TORRENT], True),
+    ([b'Content-Disposition: form-data; name="other"\r\n\r\n' + TORRENT], True),
+])
+def test_lenient_multipart(parts, close):
+    assert multipart.torrent_from_upload(*_upload(parts, close)) == TORRENT
+
+
+def test_multipart_without_a_torrent_is_refused():
+    with pytest.raises(ApiError):
+        multipart.torrent_from_upload(*_upload([b'Content-Disposition: form-data; name="x"\r\n\r\nhello']))
+
+
+@pytest.mark.parametrize("header,size,expected", [("bytes=0-9", 100, (0, 10)), ("bytes=90-", 100, (90, 100)),
+                                                  ("bytes=-10", 100, (90, 100)), ("bytes=0-999", 100, (0, 100)),
+                                                  (None, 100, None), ("items=1-2", 100, None)])
+def test_ranges(header, size, expected):
+    assert proxy.requested_range(header, size) == expected
+
+
+def test_range_past_the_end_is_refused():
+    with pytest.raises(ApiError):
+        proxy.requested_range("bytes=100-", 100)
+
+
+def test_available_end_follows_the_pieces_on_disk():
+    source = FileSource(Path("/x"), size=50, offset=10, piece_length=16, have=(True, True, False, True))
+    assert proxy.available_end(source, 0, 50) == 22  # pieces 0-1 cover torrent bytes 0-31 = file bytes 0-21
+    assert proxy.available_end(source, 30, 50) == 30  # piece 2 missing
+    assert proxy.available_end(source, 40, 50) == 50
+
+
+def test_safe_sub_path(tmp_path):
+    assert safe_sub_path(tmp_path, "/tv//show/./s1") == "tv/show/s1"
+    assert safe_sub_path(tmp_path, "") == ""
+    for bad in ("../x", "a/../../x", "a\\..\\..\\x", "x\0y"):
+        with pytest.raises(ApiError):
+            safe_sub_path(tmp_path, bad)
