@@ -252,6 +252,7 @@ def test_getsettings_entries(shared_daemon):
     assert by_name["dht"][2] in ("true", "false")
     assert by_name["admin_password"][2] == ""  # write-only: never shown
     assert "uconnect_password" not in by_name
+    assert by_name["portmap.upnp.external_ip"][3] == {"access": "R"}  # port mapping state, read-only
 
 
 def test_setsetting_several_then_read_back(shared_daemon):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
 import re
 
 from tests.api.support import gui, raw, token_of
@@ -134,3 +136,14 @@ def test_wrong_passwords_are_braked_per_address_without_locking_out_the_owner(sh
     # The brake is a wait, not a lock-out: after it, the right password works from that address too.
     wait_for(lambda: raw(shared_daemon, "/gui/token.html", auth=ADMIN, source=attacker).status == 200,
              timeout=30, interval=0.5, what="the brake to release")
+
+
+def test_ipv6_loopback_bind(make_daemon):
+    daemon = make_daemon({"bind_ip": "::1"})
+    daemon.start()
+    conn = http.client.HTTPConnection("::1", daemon.webui_port, timeout=30)
+    conn.request("GET", "/gui/token.html",
+                 headers={"Authorization": "Basic " + base64.b64encode(b"admin:testpass").decode()})
+    resp = conn.getresponse()
+    assert resp.status == 200 and TOKEN_PAGE.fullmatch(resp.read().decode())
+    conn.close()

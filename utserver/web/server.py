@@ -14,7 +14,7 @@ import threading
 from cheroot import wsgi
 
 from utserver.web import access
-from utserver.web.app import make_app
+from utserver.web.app import MAX_BODY, make_app
 from utserver.web.auth import Authenticator
 from utserver.web.call import Parts
 from utserver.web.listing import Listing
@@ -70,6 +70,7 @@ class WebServer:
     def _serve(self, host: str, port: int) -> None:
         server = wsgi.Server((host, port), _with_sock_ip(self.app, host), numthreads=THREADS,
                              server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
+        server.max_request_body_size = MAX_BODY + 64 * 1024  # larger bodies get 413 from cheroot
         server.prepare()
         thread = threading.Thread(target=server.serve, name=f"web {host}:{port}", daemon=True)
         thread.start()
