@@ -238,8 +238,11 @@ class RssManager:
                                     feed_as_label=bool(self._settings.get("rss.feed_as_default_label")))
         for pick in chosen:
             if self._stopping:
-                return
+                break
             self._add(pick)
+        if chosen:  # one write per pass: a crash mid-pass re-offers items the engine already has
+            with self._lock:
+                self._store.save(self._state)
 
     def _add(self, pick: matching.Pick) -> None:
         options = self._make_options(save_path=pick.save_path, label=pick.label, stopped=pick.stopped,
@@ -257,7 +260,6 @@ class RssManager:
             self._state.remember(pick.item_url, now, list(pick.episode_keys), pick.repack)
             if pick.filter_id in self._state.filters:
                 self._state.filters[pick.filter_id].last_match = now
-            self._store.save(self._state)
 
     def _seconds_to_next(self) -> float | None:
         with self._lock:
