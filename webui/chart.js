@@ -47,6 +47,16 @@ function key(ctx, w, legend) {
   legend.forEach((text, k) => { ctx.fillStyle = COLORS[k]; ctx.fillText(text, w - 90 + k * 45, 11); });
 }
 
+// A tiny bar chart of daily totals (down + up), no axes: the status bar's history at a glance.
+export function spark(canvas, days) {
+  const [ctx, w, hgt] = prepare(canvas);
+  const totals = days.map(([d, u]) => d + u);
+  const max = Math.max(1, ...totals);
+  const slot = w / Math.max(totals.length, 1);
+  ctx.fillStyle = COLORS[0];
+  totals.forEach((v, i) => { const barH = Math.max(v ? 1 : 0, hgt * (v / max)); ctx.fillRect(i * slot, hgt - barH, Math.max(1, slot - 1), barH); });
+}
+
 // days: [[down, up], ...] oldest first; two bars per day.
 export function bars(canvas, days, legend = ['Down', 'Up']) {
   const [ctx, w, hgt] = prepare(canvas);

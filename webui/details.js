@@ -3,7 +3,7 @@
 import * as api from './api.js';
 import { $, h } from './dom.js';
 import * as fmt from './format.js';
-import { F, statusText } from './status.js';
+import { F, statusText, isError } from './status.js';
 import { store } from './store.js';
 import { focused } from './table.js';
 import { renderFiles } from './files.js';
@@ -36,10 +36,9 @@ async function general(hash, r) {
     ['Availability', (r[F.AVAIL] / 65536).toFixed(3)],
     ['Pieces', n ? `${n} × ${fmt.size(Math.ceil(r[F.SIZE] / n))}` : ''],
     ['Added', fmt.date(r[F.ADDED])], ['Completed', fmt.date(r[F.COMPLETED])],
-    ['Label', r[F.LABEL]], ['Source', r[F.URL]],
+    ['Label', r[F.LABEL]], ['Source', r[F.URL]], ['Error', isError(r) ? r[F.MESSAGE] : ''],
   ];
-  if (r[F.MESSAGE]) rows.push(['Message', r[F.MESSAGE]]);
-  return kv(rows);
+  return kv(rows.filter(([, v]) => v !== ''));
 }
 
 async function files(hash, r) {

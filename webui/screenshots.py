@@ -49,7 +49,7 @@ def shoot(browser, daemon: Daemon, out: Path, size: str) -> None:
     page.goto(daemon.url + "/gui/")
     page.wait_for_function("window.__uiReady === true")
     ui.select(page, "Free Music Archive")
-    page.screenshot(path=out / f"list-{size}.png")
+    page.screenshot(path=out / f"list-{size}.png", full_page=size == "phone")  # phones scroll the page
     ui.open_tab(page, "Files").scroll_into_view_if_needed()
     page.screenshot(path=out / f"files-{size}.png")
     for button, title, tab, name in [("Add torrent", "Add torrents", None, "add"),

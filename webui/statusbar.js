@@ -6,7 +6,7 @@ import * as fmt from './format.js';
 import { F } from './status.js';
 import { store, onChange, loadSettings, setting } from './store.js';
 import { listDirs } from './add.js';
-import { bars } from './chart.js';
+import { bars, spark } from './chart.js';
 
 const PRESETS = [0, 50, 100, 250, 500, 1000, 2000, 5000, 10000]; // KiB/s; 0 = unlimited
 
@@ -64,15 +64,22 @@ async function quickLimit(name, title) {
   speeds();
 }
 
-// getxferhist: daily totals, newest first; the chart shows the last 30 days oldest first.
+// getxferhist: daily totals, newest first. Charts show them oldest first.
+const lastDays = (hist, n) => (hist?.daily_download || []).slice(0, n).map((d, i) => [d, hist.daily_upload?.[i] || 0]).reverse();
+
+async function sparkline() {
+  const hist = (await api.action('getxferhist').catch(() => null))?.transfer_history;
+  if (hist) spark($('#sb-hist canvas'), lastDays(hist, 14));
+}
+
 async function history() {
   let hist;
   try { hist = (await api.action('getxferhist')).transfer_history; } catch (e) { return toast(`getxferhist: ${e.message}`, 'error'); }
   const down = hist?.daily_download || [], up = hist?.daily_upload || [];
-  const days = down.slice(0, 30).map((d, i) => [d, up[i] || 0]).reverse();
+  const days = lastDays(hist, 30);
   const sum = (a) => fmt.size(a.slice(0, 30).reduce((x, y) => x + y, 0));
   const canvas = h('canvas', { width: 560, height: 180, role: 'img', style: 'width:100%;height:180px', 'aria-label': `Transfer history: ${sum(down)} down and ${sum(up)} up in 30 days` });
-  const reset = h('button', { type: 'button', onclick: async () => { await api.action('resetxferhist').catch(() => {}); canvas.closest('dialog').close(); } }, 'Reset history');
+  const reset = h('button', { type: 'button', onclick: async () => { await api.action('resetxferhist').catch(() => {}); sparkline(); canvas.closest('dialog').close(); } }, 'Reset history');
   const body = [h('p', {}, `Last 30 days: ↓ ${sum(down)}, ↑ ${sum(up)}. Today: ↓ ${fmt.size(down[0] || 0)}, ↑ ${fmt.size(up[0] || 0)}.`), canvas, h('div', { class: 'rowbtns' }, reset)];
   const shown = openDialog({ title: 'Transfer history', body });
   requestAnimationFrame(() => bars(canvas, days));
@@ -85,6 +92,7 @@ export function initStatusbar() {
   $('#sb-hist').addEventListener('click', history);
   onChange(speeds);
   disk();
-  // Free space and port-mapping state change slowly: refresh them every 30 s.
-  setInterval(() => { disk(); loadSettings().catch(() => {}); }, 30000);
+  sparkline();
+  // Free space, port-mapping state and daily totals change slowly: refresh them every 30 s.
+  setInterval(() => { disk(); sparkline(); loadSettings().catch(() => {}); }, 30000);
 }
