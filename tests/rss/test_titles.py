@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from utserver.rss.titles import QUALITY_NAMES, TitleInfo, parse_title, quality_bit
+from utserver.rss.titles import TitleInfo, parse_title, quality_bit
+
+# The WebUI's RSSITEMQUALITYMAP: an item's QUALITY indexes it.
+WEBUI_QUALITIES = ["?", "HDTV", "TVRip", "DVDRip", "SVCD", "DSRip", "DVBRip", "PDTV", "HR.HDTV", "HR.PDTV", "DVDR",
+                   "DVDScr", "720p", "1080i", "1080p", "WebRip", "SatRip"]
 
 CASES = [
     ("Show.Name.S01E02.720p.HDTV.x264-GRP", TitleInfo("Show Name", 1, 2, 0, 12, 8)),
@@ -34,7 +38,8 @@ def test_resolution_is_not_an_episode():
 
 def test_quality_codes_name_and_mask_bits():
     """Item quality q is the WebUI's RSSITEMQUALITYMAP[q]; filters select it with bit 1 << (q - 1)."""
-    assert QUALITY_NAMES[parse_title("X.720p").quality] == "720p"
+    for name in WEBUI_QUALITIES[1:]:
+        assert WEBUI_QUALITIES[parse_title(f"Show.S01E01.{name}.x264").quality] == name
     assert quality_bit(parse_title("X.720p").quality) == 2048  # the WebUI's RSSITEMQUALITY_720P
     assert quality_bit(parse_title("X.HDTV").quality) == 1
     assert quality_bit(0) == 0

@@ -67,7 +67,6 @@ class Feed:
     # Not persisted: a restart fetches every enabled feed at once.
     next_update: int = 0
     state: int = STATE_IDLE
-    error: str = ""
 
     @property
     def display_name(self) -> str:

@@ -202,7 +202,7 @@ class RssManager:
         if error:
             log.warning("RSS feed %d: %s; trying again in %d min", ident, error, self._interval() // 60,
                         **logs.category(logs.RSS_ERROR))
-        self._finish(ident, url, STATE_ERROR if error else STATE_IDLE, error)
+        self._finish(ident, url, STATE_ERROR if error else STATE_IDLE)
 
     def _update(self, ident: int, url: str, etag: str, last_modified: str) -> str:
         """Fetch, parse and match one feed; the error message, or "" when all went well."""
@@ -221,11 +221,10 @@ class RssManager:
         self._add_picks(ident)  # before _finish: "idle" means this update is done
         return ""
 
-    def _finish(self, ident: int, url: str, state: int, error: str) -> None:
+    def _finish(self, ident: int, url: str, state: int) -> None:
         with self._lock:
             feed = self._state.feeds.get(ident)
             if feed and feed.url == url:
-                feed.error = error
                 feed.state = STATE_UPDATING if feed.next_update == 0 else state  # update=1 came meanwhile
             self._store.save(self._state)
 

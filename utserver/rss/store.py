@@ -20,7 +20,7 @@ log = logging.getLogger("utserver.rss")
 FILE_NAME = "rss.dat"
 VERSION = 1
 HISTORY_MAX = 10_000  # oldest history entries are dropped past this
-_RUNTIME_FEED_FIELDS = ("next_update", "state", "error")
+_RUNTIME_FEED_FIELDS = ("next_update", "state")
 _TYPES = {"bool": bool, "int": int, "str": str}
 
 

@@ -28,8 +28,6 @@ QUALITIES = _table([
     (16, r"sat[ ._-]?rip"), (6, r"dvb[ ._-]?rip"), (5, r"dsr(?:ip)?"), (4, r"svcd"),
     (2, r"tv[ ._-]?rip"), (7, r"pdtv"), (1, r"hdtv"),
 ])
-QUALITY_NAMES = ["?", "HDTV", "TVRip", "DVDRip", "SVCD", "DSRip", "DVBRip", "PDTV", "HR.HDTV",
-                 "HR.PDTV", "DVDR", "DVDScr", "720p", "1080i", "1080p", "WebRip", "SatRip"]
 QUALITY_ALL = -1
 
 # µTorrent codec codes (0 = unknown).
