@@ -40,6 +40,14 @@ def test_webui_add_edit_dialog(managers, feed_url):
     assert manager.feed_rows()[ident][1] is False
 
 
+def test_a_bar_in_the_feed_title_does_not_break_the_name_url_field(managers, server, releases):
+    server.routes["/rss"] = Route(rss2("ShowRSS | Latest", [releases.entry("Alpha.S01E01")]))
+    manager = managers()
+    ident = add_feed(manager, server.url("/rss"))
+    name, url = manager.feed_rows()[ident][6].split("|")  # as the WebUI reads it
+    assert (name, url) == ("ShowRSS \u00a6 Latest", server.url("/rss"))
+
+
 def test_feedid_and_true_false_spellings(managers, feed_url):
     """api-compat item 20: feedid instead of feed-id, enabled=true instead of 1."""
     manager = managers()

@@ -74,7 +74,8 @@ class Feed:
 
     def row(self, in_history: set[str]) -> list:
         """The manual's "rssfeeds" row; URL is "name|url" as µTorrent sends it (the WebUI splits it)."""
-        url = f"{self.display_name}|{self.url}" if self.display_name else self.url
+        name = self.display_name.replace("|", "\u00a6")  # a "|" in a title would split in the wrong place
+        url = f"{name}|{self.url}" if name else self.url
         return [self.ident, self.enabled, not self.alias, self.subscribe, self.smart_filter,
                 self.state, url, self.next_update, [i.row(i.url in in_history) for i in self.items]]
 
