@@ -84,6 +84,14 @@ def test_episode_filter_without_an_expression_restricts_nothing():
     assert Filter(1, filter="*", episode_filter=True).matches(item("Good.Show.Special"))
 
 
+def test_a_filter_made_from_an_item_name_matches_that_show():
+    """The WebUI's "add to filters" on a feed item sends filter=<the item's NAME>."""
+    flt = Filter(1, filter=item("Lost.S06E01.720p.HDTV.x264").name)
+    assert flt.filter == "Lost"
+    assert flt.matches(item("Lost.S06E02.HDTV.XviD"))
+    assert not flt.matches(item("Lost.Girl.S01E01.HDTV"))
+
+
 def test_original_name_matches_the_title_as_written():
     decoded, original = Filter(1, filter="*good show*"), Filter(2, filter="*good show*", orig_name=True)
     assert decoded.matches(item("Good.Show.S01E01"))

@@ -1,9 +1,10 @@
 """RSS filters: µTorrent's model, its wire row, and matching an item against one filter.
 
-Filter syntax (µTorrent's): the whole name must match; "*" is any text, "?" one character,
-"|" separates alternatives, case is ignored. By default the name matched is the item's title with
-"." and "_" read as spaces ("*show name*" matches "Show.Name.S01E02"); with the original-name flag
-the title is matched exactly as the feed wrote it.
+Filter syntax (µTorrent's): a whole name must match; "*" is any text, "?" one character,
+"|" separates alternatives, case is ignored. By default the names tried are the item's show name
+("Show Name", which the WebUI's "add to filters" puts in a new filter) and its title with "." and
+"_" read as spaces ("*show name*" matches "Show.Name.S01E02"); with the original-name flag only
+the title exactly as the feed wrote it.
 
 Episode expressions: terms separated by ";" (or ","), each "E", "E-", "E-F", "SxE", "SxE-F",
 "SxE-", "SxE-TxF" or "Sx" (the whole season); "S01E02" is read like "1x2". A term without a
@@ -56,11 +57,11 @@ class Filter:
 
     def matches(self, item: Item) -> bool:
         """Does *item* pass name, not-filter, feed, quality and episode rules (history aside)?"""
-        text = item.full_name if self.orig_name else _decoded(item.full_name)
+        names = (item.full_name,) if self.orig_name else (item.name, _decoded(item.full_name))
         return (self.enabled
                 and self.feed_id in (-1, item.feed_id)
-                and wildcard(self.filter).fullmatch(text) is not None
-                and not (self.not_filter and wildcard(self.not_filter).fullmatch(text))
+                and _any_match(self.filter, names)
+                and not (self.not_filter and _any_match(self.not_filter, names))
                 and (self.quality in (QUALITY_ALL, 0) or bool(self.quality & quality_bit(item.quality)))
                 and (not (self.episode_filter and self.episode.strip())  # an empty expression: any item
                      or episode_matcher(self.episode)(item.season, item.episode)))
@@ -134,6 +135,11 @@ def _in_range(bounds: tuple[int | None, int, int, int], season: int, episode: in
     if s1 is None:  # no season given: episode numbers only
         return e1 <= episode <= e2
     return (s1, e1) <= (season, episode) <= (s2, e2)
+
+
+def _any_match(pattern: str, names: tuple[str, ...]) -> bool:
+    regex = wildcard(pattern)
+    return any(regex.fullmatch(name) for name in names)
 
 
 _SEPARATORS = re.compile(r"[._]+")
