@@ -191,13 +191,12 @@ def test_a_peer_learnt_through_pex_is_downloaded_from(make_engine, tmp_path):
     torrent, seed_dir, data = _single_file(tmp_path, "pex", 1_500_000)
     env = make_engine({"pex": 1})
     h = env.engine.add_bytes(torrent)
-    env.wait_view(h, lambda v: v.status & 1, "the torrent to start")
     b = _helper("127.0.0.22")
-    a = _helper("127.0.0.21")
+    a = _helper("127.0.0.21", min_reconnect_time=1)  # re-dial at once if the queue had not started it
     try:
         hb = b.seed(torrent, seed_dir)
         hb.set_flags(lt.torrent_flags.disable_pex)
-        hb.set_upload_limit(500_000)  # a few seconds, so the engine's peer list can be watched
+        hb.set_upload_limit(1_000_000)  # 1.5 s, so the engine's peer list can be watched
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(lt.bdecode(torrent))
         params.save_path = str(tmp_path / "peer-a")
@@ -207,7 +206,9 @@ def test_a_peer_learnt_through_pex_is_downloaded_from(make_engine, tmp_path):
         ha.connect_peer(("127.0.0.22", b.port))
         wait_for(lambda: any(p.ip[0] == "127.0.0.22" for p in ha.get_peer_info()), timeout=20,
                  what="A connected to B")
-        ha.connect_peer(("127.0.0.1", env.port))
+        wait_for(lambda: ha.connect_peer(("127.0.0.1", env.port))
+                 or any(p.ip == "127.0.0.21" for p in env.engine.peers(h)),
+                 timeout=20, interval=0.5, what="A connected to the engine")
         pex_peers = set()
 
         def done():

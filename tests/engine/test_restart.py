@@ -1,0 +1,83 @@
+"""Closing the engine mid-download and opening a new one on the same settings folder: the job comes
+back from fast resume (label, props, progress) with no hash check, and finishes with the right bytes.
+
+(The kill -9 variant with the real daemon process is the web API's: tests/daemon.)
+"""
+
+from __future__ import annotations
+
+import libtorrent as lt
+import pytest
+
+from tests.support.daemon import wait_for
+from tests.support.swarm import Peer, make_files, make_torrent
+from utserver.engine import AddOptions, Engine
+from utserver.engine.status import ST_CHECKED
+from utserver.engine.views import CHECKING
+
+SIZE = 2_000_000
+SEED_RATE = 250_000  # bytes/s: about 8 s for the whole file, so the close lands mid-download
+
+
+def _connect_until_listed(engine: Engine, h: str, handle, port: int) -> None:
+    """Dial the engine until its peer list shows us (a paused or just-opened torrent refuses peers)."""
+    wait_for(lambda: handle.connect_peer(("127.0.0.1", port)) or engine.peers(h),
+             timeout=20, interval=0.5, what="the seeder connected to the engine")
+
+
+@pytest.mark.xfail(strict=True, reason="engine: close() leaves the libtorrent session alive, so the reopened "
+                   "engine listens on bind_port+1; and the first view after a restore can show 0 per mille "
+                   "(see /tmp/requests-engine.md, 'test_restart')")
+def test_a_job_closed_mid_download_resumes_without_a_recheck(make_engine, tmp_path):
+    root = tmp_path / "seed" / "payload"
+    data = make_files(root, {"data.bin": SIZE})["data.bin"]
+    torrent = make_torrent(root, piece_size=16384)
+    seeder = Peer(min_reconnect_time=1)
+    try:
+        handle = seeder.seed(torrent, root.parent)
+        handle.set_upload_limit(SEED_RATE)  # per-torrent limits hold for loopback peers too
+        env = make_engine()
+        h = env.engine.add_bytes(torrent, AddOptions(label="keep me"))
+        for key, value in {"ulrate": "12345", "seed_override": "1", "seed_ratio": "2500",
+                           "seed_time": "7200", "pex": "0"}.items():
+            env.engine.set_prop(h, key, value)
+        props = env.engine.props(h)
+        _connect_until_listed(env.engine, h, handle, env.port)
+        view = env.wait_view(h, lambda v: v.progress >= 250, "a quarter of the download")
+        before = view.progress
+        env.close()
+        on_disk = (env.tmp / "active" / "payload" / "data.bin")
+        assert before < 1000 and on_disk.exists()
+
+        # A new engine on the same settings folder, as after a daemon restart.
+        states = []
+        engine = Engine(env.settings)
+        engine.subscribe_alert(lt.state_changed_alert, lambda a: states.append(a.state))
+        env.engine = engine  # the fixture closes this one
+        engine.open()
+        assert engine.totals()["port"] == env.port, "the reopened engine is not on the configured bind_port"
+        views = []
+
+        def sample(check):
+            view = engine.snapshot().get(h)
+            if view is not None:
+                views.append(view)
+            return view is not None and check(view)
+
+        wait_for(lambda: sample(lambda v: True), timeout=10, interval=0.01, what="the job to be restored")
+        restored = views[0]
+        assert restored.label == "keep me" and engine.props(h) == props
+        assert restored.added_on == view.added_on
+        _connect_until_listed(engine, h, handle, env.port)
+        wait_for(lambda: sample(lambda v: v.progress == 1000), timeout=60, interval=0.05,
+                 what="the download to finish after the restart")
+        assert on_disk.read_bytes() == data
+
+        checking = lt.torrent_status.states.checking_files
+        assert checking not in states, f"libtorrent re-checked the data: states {states}"
+        assert not [v for v in views if v.status & CHECKING or v.state == ST_CHECKED], "the view showed a check"
+        dropped = [v.progress for v in views if v.progress < before]
+        assert not dropped, f"progress went back from {before}‰ to {dropped[:5]}‰ after the restart"
+        assert engine.snapshot()[h].label == "keep me"
+    finally:
+        seeder.close()
