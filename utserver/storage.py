@@ -2,7 +2,8 @@
 
 A power cut at any moment leaves either the new file or the previous one:
 the data goes to a temp file in the same folder, is fsynced, the current file
-is kept as NAME.old, the temp file is renamed over NAME and the folder fsynced.
+is hard-linked as NAME.old, the temp file is renamed over NAME and the folder
+fsynced.
 Readers fall back to NAME.old when NAME is missing or unreadable.
 """
 
@@ -38,7 +39,10 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE,
     finally:
         os.close(fd)
     if keep_old and path.exists():
-        os.replace(path, path.with_name(path.name + ".old"))
+        # A hard link, not a rename: NAME must exist at every instant, even mid-replace.
+        old = path.with_name(path.name + ".old")
+        old.unlink(missing_ok=True)
+        os.link(path, old)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 

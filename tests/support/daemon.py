@@ -166,3 +166,17 @@ class Daemon:
         if status != 200:
             raise ApiError(status, body.decode(errors="replace"))
         return json.loads(body)
+
+    def add_torrent(self, torrent: bytes, **params: str) -> dict:
+        """add-file as the µTorrent WebUI sends it: multipart/form-data, field torrent_file."""
+        boundary = "----utserver-test-boundary"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"torrent_file\"; "
+                f"filename=\"t.torrent\"\r\nContent-Type: application/x-bittorrent\r\n\r\n").encode() \
+            + torrent + f"\r\n--{boundary}--\r\n".encode()
+        return self.api({"action": "add-file", **params}, data=body,
+                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+    def torrents(self) -> dict[str, list]:
+        """The full list=1 rows by hash."""
+        return {row[0]: row for row in self.api({"list": "1"})["torrents"]}
+

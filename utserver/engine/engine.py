@@ -162,6 +162,7 @@ class Engine:
             params.save_path = job.active_dir
             self.resume.save(job, params)  # durable before the reply: a crash now loses nothing
             self._add_to_session(job, params, new=True)
+            job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)  # libtorrent's full state
         log.info("added %s (%s)", job.name, info_hash)
         return info_hash
 
@@ -280,7 +281,7 @@ class Engine:
             del self.jobs[job.hash]
             self.views = {k: v for k, v in self.views.items() if k != job.hash}
             self.statuses.pop(job.hash, None)
-        flags = lt.session_handle.delete_files if data else 0
+        flags = lt.session.delete_files if data else 0
         self.session.remove_torrent(job.handle, flags)
         self.resume.remove(job.hash)
         if torrent and job.torrent_file:

@@ -28,7 +28,7 @@ log = logging.getLogger("utserver.engine")
 
 TICK = 1.0
 IDLE_WAIT = 5.0
-RESUME_SAVE_INTERVAL = 300.0
+RESUME_SAVE_INTERVAL = 60.0  # only torrents that changed are written
 HISTORY_SAVE_INTERVAL = 3600.0
 # name (64), save path (128), distributed copies (1): what the list rows need beyond the basics
 STATUS_FLAGS = 1 | 64 | 128

@@ -42,7 +42,7 @@ def is_complete(st: lt.torrent_status) -> bool:
 
 def status_bits(st: lt.torrent_status, job: Job) -> int:
     bits = LOADED
-    if st.errc.value():
+    if st.errc.value() or job.error:
         return bits | ERROR | (CHECKED if st.has_metadata else 0)
     checking = is_checking(st)
     if checking:
