@@ -77,6 +77,12 @@ class Engine:
         self._log_not_applicable()
         log.info("engine started: peer port %d, %d torrents", self.port, len(self.jobs))
 
+    def _check_port(self) -> None:
+        """libtorrent quietly moves to the next port when ours is taken: say so."""
+        actual = self.session.listen_port()
+        if actual and actual != self.port:
+            log.warning("peer port %d is in use: listening on %d instead", self.port, actual)
+
     def close(self) -> None:
         if self.session is None:
             return
@@ -84,7 +90,11 @@ class Engine:
         self.session.pause()
         self.pump.save_all_resume_data(timeout=20)
         self.history.save()
-        self.session = None
+        self.settings.unsubscribe(self.on_settings_changed)
+        # Drop every reference: the session's destructor closes its sockets before close() returns.
+        self.session = self.pump.session = None
+        for job in self.jobs.values():
+            job.handle = None
 
     def subscribe_alert(self, alert_class: type, callback) -> None:
         """callback(alert) runs on the alert-pump thread; copy what it needs at once."""

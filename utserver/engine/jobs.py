@@ -47,6 +47,8 @@ class Job:
     seed_time: int = 0  # seconds; used when seed_override
     finished_once: bool = False  # finish_cmd runs once per completion
     last_state: int = 0  # the manual's state code last reported to state_cmd
+    progress: int = 0  # per mille as last shown: stands in while resume data is being checked
+    wanted_done: int = 0  # bytes, likewise
 
     handle: lt.torrent_handle | None = field(default=None, compare=False, repr=False)
 

@@ -56,8 +56,10 @@ class AlertPump:
             lt.storage_moved_failed_alert: self.on_move_failed,
             lt.torrent_error_alert: self.on_error,
             lt.file_error_alert: self.on_error,
+            lt.torrent_resumed_alert: self.on_paused_or_resumed,
+            lt.torrent_paused_alert: self.on_paused_or_resumed,
             lt.listen_failed_alert: lambda a: log.error("cannot listen: %s", a.message()),
-            lt.listen_succeeded_alert: lambda a: log.info("listening: %s", a.message()),
+            lt.listen_succeeded_alert: self.on_listening,
         }
 
     # --- thread control ---
@@ -167,6 +169,13 @@ class AlertPump:
             job.handle.unset_flags(lt.torrent_flags.auto_managed)
             job.handle.pause()
             self.engine.changed(job)
+
+    def on_listening(self, alert) -> None:
+        log.info("listening: %s", alert.message())
+        self.engine._check_port()
+
+    def on_paused_or_resumed(self, alert) -> None:
+        self._dirty = True  # the queue started or stopped a torrent: refresh the views now
 
     def on_finished(self, alert) -> None:
         job = self._job(alert)

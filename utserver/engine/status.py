@@ -104,11 +104,17 @@ def _availability(st: lt.torrent_status) -> int:
 
 def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
     state = state_code(st, job)
-    remaining = max(st.total_wanted - st.total_wanted_done, 0)
+    if st.state == S.checking_resume_data:  # the first ~100 ms after a restore: show what was saved
+        progress, done = job.progress, job.wanted_done
+    else:
+        progress = st.progress_ppm // 1000 if not is_complete(st) else 1000
+        done = st.total_wanted_done
+        job.progress, job.wanted_done = progress, done  # saved with the record, shown after a restart
+    remaining = max(st.total_wanted - done, 0)
     downloaded, uploaded = st.all_time_download, st.all_time_upload
     return TorrentView(
         hash=job.hash, status=status_bits(st, job), name=job.name, size=st.total_wanted,
-        progress=st.progress_ppm // 1000 if not is_complete(st) else 1000,
+        progress=progress,
         downloaded=downloaded, uploaded=uploaded,
         ratio=uploaded * 1000 // downloaded if downloaded else (-1 if uploaded else 0),
         up_rate=st.upload_payload_rate, down_rate=st.download_payload_rate, eta=_eta(st, remaining),

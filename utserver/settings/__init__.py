@@ -89,6 +89,10 @@ class Settings:
     def subscribe(self, callback: Callable[[set[str]], None]) -> None:
         self._subscribers.append(callback)
 
+    def unsubscribe(self, callback: Callable[[set[str]], None]) -> None:
+        if callback in self._subscribers:  # bound methods compare equal by (self, function)
+            self._subscribers.remove(callback)
+
     def set_from_api(self, pairs: list[tuple[str, str]]) -> None:
         """Validate every pair, then apply them all (or none) and save settings.dat."""
         typed = [(name, self._parse_api(name, text)) for name, text in pairs]
