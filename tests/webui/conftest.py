@@ -48,8 +48,14 @@ def browser():
 
 
 @pytest.fixture
-def ui_daemon(make_daemon, webui_dir):
-    return make_daemon({"ut_webui_dir": str(webui_dir)}).start()
+def ui_conf() -> dict:
+    """Extra utserver.conf lines for the daemon under test (parametrize to change)."""
+    return {}
+
+
+@pytest.fixture
+def ui_daemon(make_daemon, webui_dir, ui_conf):
+    return make_daemon({"ut_webui_dir": str(webui_dir), **ui_conf}).start()
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.support.daemon import wait_for
 from tests.webui import ui
 from tests.webui.swarm import make_torrent
 
@@ -87,3 +89,25 @@ def test_quick_global_upload_limit(open_ui, ui_daemon):
     dlg.get_by_role("button", name="Set").click()
     expect(page.get_by_role("button", name="Upload speed and limit")).to_contain_text("[250 KiB/s]")
     assert settings_of(ui_daemon)["max_ul_rate"] == "250"
+
+
+@pytest.mark.parametrize("ui_conf", [{"dir_download": "media"}])
+def test_download_goes_to_the_chosen_folder(open_ui, ui_daemon, seeder):
+    """The folder picked from list-dirs is where the finished download ends up."""
+    torrent, _ = make_torrent(seeder.data_dir, "film", {"film.mkv": 64 * KB})
+    seeder.seed(torrent)
+    media = ui_daemon.workdir / "media"
+    page = open_ui()
+    ui.toolbar(page, "Add torrent").click()
+    dlg = ui.dialog(page, "Add torrents")
+    folders = dlg.get_by_label("Save to")
+    expect(folders.locator("option")).to_have_count(2)  # the default folder and dir_download
+    expect(folders.locator("option").nth(1)).to_have_text(re.compile(rf"^{re.escape(str(media))} \(.+ free\)$"))
+    folders.select_option(index=1)
+    dlg.get_by_label("Torrent files").set_input_files(str(torrent))
+    dlg.get_by_role("button", name="Add", exact=True).click()
+    ui.wait_downloaded(page, "film", seeder, ui_daemon.bind_port)
+    wait_for(lambda: (media / "film/film.mkv").exists(), timeout=20, what="film moved to the chosen folder")
+    assert (media / "film/film.mkv").read_bytes() == (seeder.data_dir / "film/film.mkv").read_bytes()
+    ui.select(page, "film")
+    expect(page.get_by_role("tabpanel", name="General")).to_contain_text(str(media))
