@@ -1,0 +1,75 @@
+"""Settings reach the live libtorrent session, at start and when changed at run time."""
+
+import libtorrent as lt
+import pytest
+
+from tests.support.daemon import wait_for
+from utserver.engine.pack import FRUGAL, NOT_APPLICABLE, build_pack
+from utserver.settings import BY_NAME
+
+
+def defaults(**overrides):
+    return lambda name: overrides.get(name, BY_NAME[name].default)
+
+
+@pytest.mark.parametrize("name, value, key, expected", [
+    ("max_dl_rate", 100, "download_rate_limit", 102400),
+    ("max_dl_rate", -1, "download_rate_limit", 0),
+    ("max_ul_rate", 5, "upload_rate_limit", 5120),
+    ("max_total_connections", 77, "connections_limit", 77),
+    ("max_active_downloads", 1, "active_downloads", 1),
+    ("max_active_torrent", -1, "active_limit", -1),
+    ("dht", False, "enable_dht", False),
+    ("lsd", False, "enable_lsd", False),
+    ("natpmp", False, "enable_natpmp", False),
+    ("bt.transp_disposition", 5, "enable_outgoing_utp", False),
+    ("bt.transp_disposition", 5, "enable_incoming_tcp", True),
+    ("encryption_mode", 2, "out_enc_policy", 0),
+    ("encryption_mode", 0, "out_enc_policy", 2),
+    ("auto_bandwidth_management", False, "mixed_mode_algorithm", 0),
+    ("minimize_kernel_caching", True, "disk_io_read_mode", 2),
+    ("all_writes_sync", True, "disk_io_write_mode", 3),
+    ("disk_cache_max_size", 8, "max_queued_disk_bytes", 8 << 20),
+    ("low_cpu", True, "tick_interval", 1000),
+    ("bind_ip", "::1", "listen_interfaces", "[::1]:6881"),
+    ("ipv6", False, "listen_interfaces", "0.0.0.0:6881"),
+])
+def test_each_setting_maps_to_libtorrent(name, value, key, expected):
+    assert build_pack(defaults(**{name: value}), 6881, lt_upnp=False)[key] == expected
+
+
+def test_the_frugal_defaults_never_open_files_synchronously():
+    pack = build_pack(defaults(), 6881, lt_upnp=False)
+    assert pack["disk_io_write_mode"] == 0 and pack["max_queued_disk_bytes"] == FRUGAL["max_queued_disk_bytes"]
+    assert lt.session(pack).get_settings()["listen_interfaces"]  # libtorrent accepts every key and type
+
+
+def test_settings_without_a_libtorrent_mechanism_are_known_and_logged_once(make_engine, caplog):
+    assert set(NOT_APPLICABLE) <= set(BY_NAME)
+    make_engine({"compact_allocation": 1, "write_coalesce_max_size": 4})
+    text = caplog.text
+    assert text.count("compact_allocation is accepted but has no effect") == 1
+    assert "write_coalesce_max_size is accepted but has no effect" in text
+
+
+def test_a_change_at_run_time_reaches_the_live_session(make_engine):
+    env = make_engine()
+    env.settings.set_from_api([("max_ul_rate", "64"), ("max_active_downloads", "2")])
+    settings = env.engine.session.get_settings()
+    assert settings["upload_rate_limit"] == 65536 and settings["active_downloads"] == 2
+
+
+def test_transfer_history_counts_a_download_and_survives_a_restart(make_engine, seeder, content):
+    torrent, seed_dir, data = content
+    env = make_engine()
+    h = env.engine.add_bytes(torrent)
+    seeder.connect(seeder.seed(torrent, seed_dir), env.port)
+    env.wait_view(h, lambda v: v.progress == 1000, "download")
+    wait_for(lambda: env.engine.xfer_history()["transfer_history"]["daily_download"][0] >= 1_500_000,
+             what="today's download total")
+    env.close()
+    from utserver.engine import Engine
+    reopened = Engine(env.settings)
+    assert reopened.xfer_history()["transfer_history"]["daily_download"][0] >= 1_500_000
+    reopened.reset_xfer_history()
+    assert reopened.xfer_history()["transfer_history"]["daily_download"][0] == 0
