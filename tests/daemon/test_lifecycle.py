@@ -14,15 +14,22 @@ def stored(daemon) -> dict:
     return {k.decode(): v for k, v in raw.items()}
 
 
+def setting(daemon, name):
+    return next(entry for entry in daemon.api({"action": "getsettings"})["settings"] if entry[0] == name)[2]
+
+
 def test_settings_dat_is_written_and_the_conf_applies_only_before_it_exists(make_daemon):
     daemon = make_daemon({"max_dl_rate": 100, "logmask": 0})
     daemon.start()
-    assert stored(daemon)[("max_dl_rate")] == 100
-    assert daemon.stop() == 0
-    # A regular setting in the conf no longer applies once settings.dat exists (manual).
-    daemon.conf["max_dl_rate"] = 200
-    daemon.start()
     assert stored(daemon)["max_dl_rate"] == 100
+    daemon.api([("action", "setsetting"), ("s", "max_ul_rate"), ("v", "42")])
+    assert daemon.stop() == 0
+    # A regular setting in the conf no longer applies once settings.dat exists (manual),
+    # while one that always applies from the conf does.
+    daemon.conf.update({"max_dl_rate": 200, "logmask": 3})
+    daemon.start()
+    assert setting(daemon, "max_dl_rate") == "100" and setting(daemon, "max_ul_rate") == "42"
+    assert setting(daemon, "logmask") == "3"
     assert daemon.stop() == 0
 
 
@@ -49,7 +56,8 @@ def test_sighup_reloads_the_conf_and_reopens_the_log(make_daemon, tmp_path):
     wait_for(lambda: "configuration reloaded" in daemon.log(), what="reload in the new log file")
     assert "dir_download" in daemon.log()
     assert (tmp_path / "two").is_dir()  # the new download folder was created
-    assert daemon.proc.poll() is None
+    paths = [d["path"] for d in daemon.api({"action": "list-dirs"})["download-dirs"]]
+    assert paths[-2:] == [str(tmp_path / "one"), str(tmp_path / "two")]  # clients see it at once
 
 
 def test_a_reload_with_a_broken_conf_keeps_the_daemon_running(daemon):
