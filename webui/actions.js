@@ -9,10 +9,10 @@ const hashes = () => [...selection];
 const names = () => hashes().map((x) => store.torrents.get(x)?.[F.NAME]).filter(Boolean);
 
 // Runs an action on the selection, then refreshes the list so the result shows at once.
-export async function run(name, extra = {}) {
+async function run(name) {
   if (!selection.size) return toast('Select one or more torrents first.');
   try {
-    await api.action(name, { hash: hashes(), ...extra });
+    await api.action(name, { hash: hashes() });
   } catch (e) {
     toast(`${name}: ${e.message}`, 'error');
   }
@@ -118,10 +118,20 @@ async function editProps() {
   });
 }
 
+// Left/right arrows walk the toolbar's buttons, as screen readers expect of role=toolbar.
+function arrowKeys(e) {
+  const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+  if (!step || e.target.tagName !== 'BUTTON') return;
+  const buttons = [...e.currentTarget.querySelectorAll('button')].filter((b) => b.offsetParent !== null);
+  buttons[(buttons.indexOf(e.target) + step + buttons.length) % buttons.length].focus();
+}
+
 export function bindToolbar(extra) {
   const table = { remove, label: setLabel, props: editProps, ...extra };
-  $('.toolbar').addEventListener('click', (e) => {
+  const bar = $('.toolbar');
+  bar.addEventListener('click', (e) => {
     const cmd = e.target.closest('button[data-cmd]')?.dataset.cmd;
     if (cmd) (table[cmd] || (() => run(cmd)))();
   });
+  bar.addEventListener('keydown', arrowKeys);
 }

@@ -1,7 +1,8 @@
 // How settings are grouped for people: [group id, title, [[name, label, rule], ...]].
 // Names follow utserver/settings/catalog.py; settings getsettings does not return are left out,
 // and every setting also appears under Advanced. rule: min/max for integers (the catalog's
-// bounds, checked before sending), hint shown under the field, secret for the password.
+// bounds, checked before sending), required for strings that may not be empty, hint shown under
+// the field, secret for the password.
 
 const RATE = { min: -1, hint: 'KiB/s; -1 = unlimited' };
 const CONNS = { min: 2, max: 65535 };
@@ -57,7 +58,7 @@ export const GROUPS = [
     ['rss.feed_as_default_label', 'Label torrents with the feed name'],
   ]],
   ['webui', 'Web UI & password', [
-    ['admin_name', 'User name', { hint: 'Changing it makes your browser ask for the login again' }],
+    ['admin_name', 'User name', { required: true, hint: 'Changing it makes your browser ask for the login again' }],
     ['admin_password', 'New password', { secret: true, hint: 'Leave empty to keep the current password' }],
     ['webui.enable_guest', 'Enable the guest account (read-only)'],
     ['webui.guest', 'Guest user name'],

@@ -7,7 +7,7 @@ import { GROUPS, HIDDEN } from './settings-groups.js';
 
 const INT = 0, BOOL = 1;
 // Each setting's rule (bounds, secret) wherever its control appears, Advanced included.
-const RULES = new Map(GROUPS.flatMap(([, , rows]) => rows.map(([name, label, rule]) => [name, { label, ...rule }])));
+const RULES = new Map(GROUPS.flatMap(([, , rows]) => rows.map(([name, , rule]) => [name, rule || {}])));
 const writable = (s) => (s[3]?.access || 'Y') !== 'R';
 
 // One control per setting; `read()` gives the wire value or throws a message for the user.
@@ -31,7 +31,11 @@ function control(s, rule = {}, label = s[0]) {
   }
   const el = h('input', { type: rule.secret ? 'password' : 'text', value: rule.secret ? '' : value, autocomplete: rule.secret ? 'new-password' : 'off', ...common });
   // A password field starts empty: leaving it empty keeps the current password.
-  return { el, read: () => el.value, initial: rule.secret ? '' : value };
+  const read = () => {
+    if (rule.required && !el.value.trim()) throw new Error(`${label}: may not be empty.`);
+    return el.value;
+  };
+  return { el, read, initial: rule.secret ? '' : value };
 }
 
 function groupPage(rows, controls) {

@@ -24,8 +24,17 @@ def test_bad_value_is_refused_next_to_its_field(open_ui, ui_daemon):
     expect(dlg).to_be_visible()  # not saved, not closed
     expect(dlg.locator(f"#{port.get_attribute('id')}-err")).to_have_text("Listening port: at least 1025.")
     expect(port).to_have_attribute("aria-invalid", "true")
+    port.fill(before)
+
+    # A value only the daemon can judge: its refusal shows next to the field too.
+    dlg.get_by_role("tab", name="Web UI & password").click()
+    allowed = dlg.get_by_label("Allowed client addresses")
+    allowed.fill("not an address")
+    dlg.get_by_role("button", name="Save").click()
+    expect(dlg.locator(f"#{allowed.get_attribute('id')}-err")).to_contain_text("is not an IP address")
     dlg.get_by_role("button", name="Cancel").click()
-    assert dict((s[0], s[2]) for s in ui_daemon.api({"action": "getsettings"})["settings"])["bind_port"] == before
+    values = dict((s[0], s[2]) for s in ui_daemon.api({"action": "getsettings"})["settings"])
+    assert values["bind_port"] == before and values["webui.restrict"] == ""
 
 
 def test_changed_setting_persists_after_daemon_restart(open_ui, ui_daemon):

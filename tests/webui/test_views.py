@@ -119,6 +119,10 @@ def test_keyboard_only(open_ui, tmp_path):
     expect(dlg).to_be_hidden()
     expect(page.locator("#torrents tbody tr")).to_have_count(2)
 
+    ui.toolbar(page, "Start").focus()
+    page.keyboard.press("ArrowRight")
+    expect(ui.toolbar(page, "Pause")).to_be_focused()
+
     page.get_by_role("tab", name="General").focus()
     page.keyboard.press("ArrowRight")
     expect(page.get_by_role("tab", name="Files")).to_be_focused()
