@@ -22,7 +22,7 @@ from utserver.engine.adding import AddError
 from utserver.engine.events import EventRunner
 from utserver.engine.history import TransferHistory
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job, lt_to_ut_priority
-from utserver.engine.pump import STATUS_FLAGS, AlertPump
+from utserver.engine.pump import QUERY_SAVE_PATH, STATUS_FLAGS, AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.status import build_view
 from utserver.engine.peers import peer_view
@@ -370,7 +370,7 @@ class Engine:
         if not 0 <= index < len(visible):
             raise JobError(f"file {index} does not exist")
         i = visible[index]
-        status = h.status(lt.torrent_handle.query_pieces | lt.torrent_handle.query_save_path)
+        status = h.status(lt.torrent_handle.query_pieces | QUERY_SAVE_PATH)
         return FileSource(Path(status.save_path) / layout.file_path(i), layout.file_size(i),
                           layout.file_offset(i), info.piece_length(), tuple(status.pieces))
 

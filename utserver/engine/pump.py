@@ -30,8 +30,10 @@ TICK = 1.0
 IDLE_WAIT = 5.0
 RESUME_SAVE_INTERVAL = 60.0  # only torrents that changed are written
 HISTORY_SAVE_INTERVAL = 3600.0
-# name (64), save path (128), distributed copies (1): what the list rows need beyond the basics
-STATUS_FLAGS = 1 | 64 | 128
+# torrent_handle.status() query flags; the bindings name only some of them (libtorrent-notes §2).
+QUERY_DISTRIBUTED_COPIES, QUERY_NAME, QUERY_SAVE_PATH = 1, 64, 128
+# what the list rows need beyond the basics
+STATUS_FLAGS = QUERY_DISTRIBUTED_COPIES | QUERY_NAME | QUERY_SAVE_PATH
 
 
 def _seconds(value) -> float:
