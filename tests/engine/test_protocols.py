@@ -25,8 +25,6 @@ from tests.support.tracker import Tracker
 from utserver.engine import AddOptions
 from utserver.engine.status import ST_CHECKED
 
-MB = 1_000_000
-
 
 def _single_file(tmp_path: Path, folder: str, size: int):
     """(torrent, seed folder, bytes) of one random file in a folder of its own, 16 KiB pieces."""
