@@ -95,6 +95,7 @@ class Engine:
         self.session = self.pump.session = None
         for job in self.jobs.values():
             job.handle = None
+        self.pump.close()
 
     def subscribe_alert(self, alert_class: type, callback) -> None:
         """callback(alert) runs on the alert-pump thread; copy what it needs at once."""

@@ -3,13 +3,20 @@
 Alerts are dispatched through a table keyed by alert class. Once a second
 while anything is active it asks for post_torrent_updates, whose
 state_update_alert carries only the torrents that changed. When every torrent
-is paused and nothing happens, it sleeps in wait_for_alert for long stretches:
-an idle daemon does not wake up every second.
+is paused and nothing happens, it sleeps for long stretches: an idle daemon
+does not wake up every second.
+
+It waits on a pipe that libtorrent writes to when alerts arrive (set_alert_fd),
+never on wait_for_alert: in the 2.0.x bindings that returns a pointer into the
+alert queue, which another thread adding a torrent can reallocate under it (a
+segfault seen on Debian's 2.0.8).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +54,10 @@ class AlertPump:
         self.subscribers = engine.alert_subscribers
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alert-pump", daemon=True)
+        self._read_end, self._write_end = os.pipe()
+        for fd in (self._read_end, self._write_end):
+            os.set_blocking(fd, False)
+        self.session.set_alert_fd(self._write_end)
         self._dirty = True
         self._last_tick = self._last_resume = self._last_history = time.monotonic()
         self.handlers: dict[type, Callable] = {
@@ -73,15 +84,32 @@ class AlertPump:
         self.wake()
         self._thread.join(timeout=10)
 
+    def close(self) -> None:
+        """After the session is gone: release the pipe."""
+        os.close(self._read_end)
+        os.close(self._write_end)
+
     def wake(self) -> None:
         """Something changed: refresh soon, and end a long idle wait now."""
         self._dirty = True
-        self.session.post_session_stats()  # any alert ends wait_for_alert
+        try:
+            os.write(self._write_end, b"w")
+        except BlockingIOError:
+            pass  # the pipe is full of wake-ups already
+
+    def _wait(self, seconds: float) -> None:
+        """Until libtorrent (or wake) writes to the pipe, or *seconds* pass; then empty the pipe."""
+        select.select([self._read_end], [], [], seconds)
+        try:
+            while os.read(self._read_end, 512):
+                pass
+        except BlockingIOError:
+            pass
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             active = self._dirty or any(not st.paused for st in self.engine.statuses.values())
-            self.session.wait_for_alert(int((TICK if active else IDLE_WAIT) * 1000))
+            self._wait(TICK if active else IDLE_WAIT)
             try:
                 self.dispatch(self.session.pop_alerts())
                 if time.monotonic() - self._last_tick >= TICK or self._dirty:
@@ -247,7 +275,7 @@ class AlertPump:
         pending = self.save_changed_resume_data()
         deadline = time.monotonic() + timeout
         while pending > 0 and time.monotonic() < deadline:
-            self.session.wait_for_alert(500)
+            self._wait(0.5)
             for alert in self.session.pop_alerts():
                 if isinstance(alert, (lt.save_resume_data_alert, lt.save_resume_data_failed_alert)):
                     pending -= 1
