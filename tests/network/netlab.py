@@ -3,6 +3,7 @@ miniupnpd (UPnP IGD + NAT-PMP/PCP), and a LAN host with two interfaces.
 
     ns wan  w0 10.213.0.2 ─ gwwan 10.213.0.1   ns gw    gwlan0 10.213.1.1 ─ l0 10.213.1.2   ns lan
             STUN responder                    miniupnpd  gwlan1 10.213.2.1 ─ l1 10.213.2.2   (default via l0)
+                                              NAT: LAN -> WAN masqueraded; WAN -> LAN only what is mapped
 
 Only addresses inside these namespaces are used. Everything is removed in close(), which the
 fixtures call from a finally. See shared/reference/network-test-notes.md §1 for why the STUN
@@ -36,7 +37,8 @@ table inet filter {
     ct state established,related accept; iifname "gwlan*" accept; jump miniupnpd; }
   chain miniupnpd { }
   chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
-  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; }
+  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd;
+    oifname "gwwan" masquerade; }
   chain prerouting_miniupnpd { }
   chain postrouting_miniupnpd { }
 }
@@ -70,6 +72,15 @@ def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float 
         if time.monotonic() > end:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def spawn_peer(lab: "Lab", role: str, name: str, lifetime: float = 120, **options) -> int:
+    """Start peer.py (a libtorrent peer) in a namespace; returns its listen port when ready."""
+    import json
+    log = lab.spawn(role, [sys.executable, str(HERE / "peer.py"),
+                           json.dumps({"lifetime": lifetime, **options})], name)
+    line = wait_for(lambda: "ready" in (text := log.read_text()) and text, 15, f"peer {name}")
+    return int(line.split("ready ", 1)[1].split()[0])
 
 
 def unavailable_reason() -> str | None:

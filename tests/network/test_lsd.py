@@ -2,12 +2,11 @@
 veth) is found through LSD alone (no tracker, no DHT), and the download completes."""
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
 
-from tests.network.netlab import HERE, wait_for
+from tests.network.netlab import spawn_peer, wait_for
 from tests.network.netns_daemon import NetnsDaemon
 from tests.support.swarm import info_hash, make_files, make_torrent
 
@@ -24,9 +23,9 @@ def swarm(lab, tmp_path):
     content = make_files(seed_dir, {"lsd.bin": SIZE})["lsd.bin"]
     torrent = make_torrent(seed_dir / "lsd.bin")
     (tmp_path / "lsd.torrent").write_bytes(torrent)
-    log = lab.spawn("gw", [sys.executable, str(HERE / "lsd_seeder.py"), str(tmp_path / "lsd.torrent"),
-                           str(seed_dir), "120"], "seeder")
-    wait_for(lambda: "seeding" in log.read_text(), 15, "the seeder")
+    spawn_peer(lab, "gw", "seeder", torrent=str(tmp_path / "lsd.torrent"), save=str(seed_dir),
+               seed=True, settings={"listen_interfaces": "0.0.0.0:6881", "enable_lsd": True,
+                                    "local_service_announce_interval": 1})  # announce every s
     return torrent, content
 
 
