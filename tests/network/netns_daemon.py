@@ -32,13 +32,20 @@ class NetnsDaemon(Daemon):
     """Listens on every address of its namespace (bind_ip empty): the port mapping needs the
     LAN address, and the namespace holds nothing but the test's own veths."""
 
-    def __init__(self, ns: str, workdir: Path, conf: dict | None = None) -> None:
+    def __init__(self, ns: str, workdir: Path, conf: dict | None = None,
+                 without_miniupnpc: bool = False) -> None:
         super().__init__(workdir, {"bind_ip": "", **(conf or {})})
         self.ns = ns
         self._http = ThreadPoolExecutor(1, initializer=enter_netns, initargs=(ns,))
+        self._env: list[str] = []
+        if without_miniupnpc:  # as on OpenWrt, whose feed has no miniupnpc binding
+            shim = workdir / "no-miniupnpc"
+            shim.mkdir(exist_ok=True)
+            (shim / "miniupnpc.py").write_text("raise ImportError('hidden by the test')\n")
+            self._env = ["env", f"PYTHONPATH={shim}"]
 
     def command(self, *extra: str) -> list[str]:
-        return ["ip", "netns", "exec", self.ns, *super().command(*extra)]
+        return ["ip", "netns", "exec", self.ns, *self._env, *super().command(*extra)]
 
     def request(self, *args, **kwargs):
         return self._http.submit(Daemon.request, self, *args, **kwargs).result()

@@ -23,8 +23,8 @@ def start_daemon(lab, tmp_path):
     """Factory: a utserver in the LAN namespace; stopped (SIGTERM) after the test."""
     started: list[NetnsDaemon] = []
 
-    def start(conf: dict, name: str = "daemon") -> NetnsDaemon:
-        daemon = NetnsDaemon(lab.ns["lan"], tmp_path / name, conf)
+    def start(conf: dict, name: str = "daemon", **options) -> NetnsDaemon:
+        daemon = NetnsDaemon(lab.ns["lan"], tmp_path / name, conf, **options)
         started.append(daemon)
         daemon.start()
         if "port mapping: UPnP by" not in daemon.log():
@@ -54,6 +54,20 @@ def test_daemon_maps_its_peer_port_and_removes_it_at_shutdown(lab, start_daemon)
     assert daemon.stop() == 0
     assert [l for l in lab.leases() if l.external_port == port] == []
     assert not reachable_from_wan(lab, port)
+
+
+def test_libtorrent_upnp_when_the_miniupnpc_binding_is_missing(lab, start_daemon):
+    daemon = start_daemon(UPNP_ONLY, without_miniupnpc=True)
+    port = daemon.bind_port
+    # libtorrent's UPnP describes its mappings with the user agent, "utserver/... libtorrent/..."
+    wait_for(lambda: mapped(lab, port, LAN_IPS[0], "libtorrent/"), 15, "libtorrent's UPnP mappings")
+    assert "port mapping: UPnP by libtorrent" in daemon.log()
+    state = wait_for(lambda: (s := daemon.settings())["portmap.upnp.protocols"] == "TCP,UDP" and s,
+                     5, "getsettings to show libtorrent's mapping")
+    assert (state["portmap.upnp.backend"], state["portmap.upnp.external_port"]) == \
+        ("libtorrent", str(port))
+    assert daemon.stop() == 0
+    wait_for(lambda: lab.leases() == [], 5, "libtorrent to delete its mappings at shutdown")
 
 
 def test_daemon_natpmp_with_upnp_off(lab, start_daemon):
