@@ -129,6 +129,7 @@ class Options:  # the fields of utserver.engine.AddOptions that RSS sets
     label: str
     stopped: bool
     rss_feed_url: str
+    queue_top: bool = False
 
 
 @dataclass

@@ -59,3 +59,19 @@ def test_the_catalogs_rss_settings_apply(real, server, releases):
     add_feed(rss, server.url("/rss"), subscribe="1")
     views = wait_until(lambda: engine.snapshot(), "the subscribed item's job")
     assert [(v.name, v.label) for v in views.values()] == [("Alpha.S01E01", "My Feed")]
+
+
+def test_a_high_priority_filter_puts_its_torrent_first_in_the_queue(real, server, releases):
+    engine, rss = real
+    early = releases.entry("Early.Bird.S01E01", "magnet-link")
+    urgent = releases.entry("Urgent.Show.S01E01", "magnet-link")
+    server.routes["/rss"] = Route(rss2("Q", [early]))
+    rss.update_filter({"name": "any", "filter": "*early*"})
+    rss.update_filter({"name": "urgent", "filter": "*urgent*", "prio": "1"})
+    add_feed(rss, server.url("/rss"))
+    wait_until(lambda: len(engine.snapshot()) == 1, "the first job")
+    server.routes["/rss"] = Route(rss2("Q", [early, urgent]))
+    rss.update_feed({"feed-id": "1", "update": "1"})
+    order = lambda title: engine.snapshot()[releases.hash_of[title].upper()].queue_order  # noqa: E731
+    wait_until(lambda: len(engine.snapshot()) == 2 and order(urgent.title) == 1, "the urgent job first")
+    assert order(early.title) == 2

@@ -173,6 +173,9 @@ class Engine:
             params.save_path = job.active_dir
             self.resume.save(job, params)  # durable before the reply: a crash now loses nothing
             self._add_to_session(job, params, new=True)
+            if options.queue_top:
+                job.handle.queue_position_top()
+                self.pump.wake()
             job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)  # libtorrent's full state
         log.info("added %s (%s)", job.name, info_hash)
         return info_hash

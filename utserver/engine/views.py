@@ -24,6 +24,7 @@ class AddOptions:
     label: str = ""
     stopped: bool = False
     rss_feed_url: str = ""
+    queue_top: bool = False  # first in the download queue (an RSS filter's "prio")
 
 
 @dataclass(frozen=True)

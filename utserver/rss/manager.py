@@ -245,7 +245,7 @@ class RssManager:
 
     def _add(self, pick: matching.Pick) -> None:
         options = self._make_options(save_path=pick.save_path, label=pick.label, stopped=pick.stopped,
-                                     rss_feed_url=pick.feed_url)
+                                     rss_feed_url=pick.feed_url, queue_top=pick.queue_top)
         try:
             self._add_torrent(pick.url, options)
         except Exception as exc:  # the engine's refusal (bad .torrent, unreachable link) is the item's problem

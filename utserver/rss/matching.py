@@ -32,6 +32,7 @@ class Pick:
     feed_url: str  # the feed, without its cookie
     episode_keys: tuple[str, ...]
     repack: bool
+    queue_top: bool = False  # the filter's "prio": the torrent goes to the top of the queue
 
 
 def episode_keys(item: Item) -> tuple[str, ...]:
@@ -85,4 +86,5 @@ def _pick(feed: Feed, item: Item, chosen: Filter | None, keys: tuple[str, ...], 
         url = f"{url}:COOKIE:{cookie}"  # private feeds serve their .torrent files with the same cookie
     label = (chosen.label if chosen else "") or (feed.display_name if feed_as_label else "")
     return Pick(url, item.url, chosen.ident if chosen else None, (chosen.save_in if chosen else "") or None,
-                label, bool(chosen and chosen.add_stopped), feed_url, keys, item.repack)
+                label, bool(chosen and chosen.add_stopped), feed_url, keys, item.repack,
+                bool(chosen and chosen.prio))
