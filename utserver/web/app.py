@@ -153,7 +153,7 @@ def make_app(parts: Parts, auth: Authenticator, host_names: set[str]) -> bottle.
 class _Routes:
     def __init__(self, parts: Parts):
         self.parts = parts
-        self.files = WebUiFiles(parts.settings.path("ut_webui_dir"))
+        self._files: dict = {}  # folder -> WebUiFiles: ut_webui_dir follows conf reloads
 
     def token_page(self):
         request, env = bottle.request, bottle.request.environ
@@ -189,7 +189,9 @@ class _Routes:
                     env.get("REMOTE_ADDR", ""), functools.partial(_read_body, env), env.get("CONTENT_TYPE", ""))
 
     def static(self, path: str):
-        found = self.files.find(path)
+        folder = self.parts.settings.path("ut_webui_dir")
+        files = self._files.get(folder) or self._files.setdefault(folder, WebUiFiles(folder))
+        found = files.find(path)
         if found is None:
             return plain(404, "Not found")
         accepts = "gzip" in bottle.request.environ.get("HTTP_ACCEPT_ENCODING", "")
