@@ -213,3 +213,23 @@ def test_allowed_hosts_setting_admits_a_name(make_daemon):
     assert raw(daemon, "/gui/token.html", host="nas.example").status == 403
     daemon.api([("action", "setsetting"), ("s", "webui.allowed_hosts"), ("v", "nas.example, box.example")])
     assert raw(daemon, "/gui/token.html", host="NAS.example:8080").status == 200
+
+
+def test_guest_cannot_end_other_sessions(guest_daemon):
+    daemon, _ = guest_daemon
+    admin_token, admin_guid = token_of(daemon)
+    token, _ = token_of(daemon, auth=GUEST)
+    resp = raw(daemon, f"/gui/?token={token}&action=logout&session={admin_guid}", auth=GUEST)
+    assert resp.status == 403
+    assert gui(daemon, {"token": admin_token, "list": "1"}).status == 200
+
+
+def test_oversized_upload_is_refused(shared_daemon):
+    token, _ = token_of(shared_daemon)
+    body = b"d" + b"x" * (33 * 1024 * 1024)
+    try:
+        resp = raw(shared_daemon, f"/gui/?token={token}&action=add-file", method="POST", body=body,
+                   headers={"Content-Type": "application/x-bittorrent"})
+    except ConnectionError:  # the server may close before reading it all: also a refusal
+        return
+    assert resp.status == 413 or "error" in resp.json()

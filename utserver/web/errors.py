@@ -11,7 +11,6 @@ class Kind(Enum):
     FAILED = 200  # the action ran and failed: 200 {"build":N,"error":"..."}
     BAD_REQUEST = 400  # token or malformed request: 400 "invalid request" (clients fetch a new token)
     FORBIDDEN = 403  # authenticated, but not allowed (guest, IP list, Host header)
-    NOT_FOUND = 404
     UNSATISFIABLE = 416  # /proxy: a Range outside the file
     UNAVAILABLE = 503  # /proxy: the requested bytes are not downloaded yet
 

@@ -23,13 +23,13 @@ class Query:
                 return value
         return default
 
-    def first(self, *keys: str, default: str | None = None) -> str | None:
+    def first(self, *keys: str) -> str | None:
         """The value of the first of *keys* present (feed-id / feedid spellings)."""
         for key in keys:
             value = self.get(key)
             if value is not None:
                 return value
-        return default
+        return None
 
     def all(self, key: str) -> list[str]:
         return [value for name, value in self.pairs if name == key]

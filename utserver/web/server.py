@@ -45,10 +45,6 @@ class WebServer:
         with self._lock:
             self._unbind()
 
-    @property
-    def addresses(self) -> list[tuple]:
-        return [server.bind_addr for server, _ in self._servers]
-
     def _on_settings(self, changed: set[str]) -> None:
         if changed & _REBIND:
             with self._lock:
