@@ -37,6 +37,7 @@ function progressCell(done, size) {
 }
 
 export function renderFiles(pane, hash, rows, sid, reload) {
+  if (!rows.length) return pane.replaceChildren(h('p', { class: 'muted' }, 'No file list yet: waiting for the torrent’s metadata from peers.'));
   const setPrio = async (files, p) => {
     try { await api.action('setprio', { hash, p, f: files }); } catch (e) { toast(`setprio: ${e.message}`, 'error'); }
     reload();

@@ -52,9 +52,12 @@ def test_magnet_link_into_a_sub_folder(open_ui, ui_daemon, seeder):
 
     ui.add(page, urls=[f"magnet:?xt=urn:btih:{info_hash}&dn=from+a+magnet"], sub_path="incoming")
     expect(ui.row(page, "from a magnet")).to_be_visible()  # named by dn= until metadata arrives
+    ui.select(page, "from a magnet")
+    expect(ui.open_tab(page, "Files")).to_contain_text("waiting for the torrent’s metadata")
     ui.wait_downloaded(page, "magnet-data", seeder, ui_daemon.bind_port)
     assert (ui_daemon.download_dir / "incoming/magnet-data/payload.bin").read_bytes() == \
         (seeder.data_dir / "magnet-data/payload.bin").read_bytes()
+    expect(page.get_by_role("tabpanel", name="Files")).to_contain_text("payload.bin")
 
 
 def test_skipped_file_is_not_downloaded(open_ui, ui_daemon, seeder):
