@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pkgtools import (BUILD, REPO, Root, cached_root_tarball, kill_processes_in, needs_root, run, umount_all,
+from .pkgtools import (BUILD, REPO, Root, cached_root_tarball, kill_processes_in, needs_root, run, umount_all,
                       unpack_root, version)
 
 

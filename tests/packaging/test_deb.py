@@ -5,7 +5,7 @@ import hashlib
 import re
 import shutil
 
-from pkgtools import REPO, SYS_ENV, run, version
+from .pkgtools import REPO, SYS_ENV, run, version
 
 
 def test_deb_is_lintian_clean(deb):

@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from pkgtools import REPO, SYS_ENV, run, version
+from .pkgtools import REPO, SYS_ENV, run, version
 
 CONF = "/etc/utserver/utserver.conf"
 

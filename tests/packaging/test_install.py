@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pkgtools import REPO, SYS_ENV, run
+from .pkgtools import REPO, SYS_ENV, run
 
 PACKAGED = REPO / "etc/utserver.packaged.conf"
 

@@ -11,7 +11,7 @@ import tarfile
 
 import pytest
 
-from pkgtools import REPO, run, version
+from .pkgtools import REPO, run, version
 
 IPK = REPO / "build" / "ipk" / f"utserver_{version()}-r1_all.ipk"
 

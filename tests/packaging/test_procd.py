@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from pkgtools import REPO
+from .pkgtools import REPO
 
 HARNESS = REPO / "tests/packaging/procd_harness.sh"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pkgtools import REPO, SYS_ENV, run
+from .pkgtools import REPO, SYS_ENV, run
 
 # (script, extra ShellCheck arguments): why each exclusion is there.
 SCRIPTS = [

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from pkgtools import (BUILD, SYS_ENV, Root, admin_password, http_status, kill_processes_in, run,
+from .pkgtools import (BUILD, SYS_ENV, Root, admin_password, http_status, kill_processes_in, run,
                       unpack_root, use_free_ports, wait_for)
 
 DOWNLOAD_DIRS = ("/srv/dl", "/mnt/dl", "/media/dl", "/home/dl")
