@@ -122,6 +122,17 @@ def test_libtorrent_upnp_when_the_miniupnpc_binding_is_missing(lab, portmap_host
     assert "UPnP by libtorrent" in host.log_text()
 
 
+def test_preferred_interface_that_gets_its_address_late_is_used_when_it_does(lab, portmap_host):
+    lab.ip("-n", lab.ns["lan"], "addr", "del", f"{LAN_IPS[1]}/24", "dev", "l1")  # as before DHCP
+    host = portmap_host({**BASE, "preferred_interface": "l1"},
+                        upnp_options={"verify_every": 1})
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "a mapping via l0 meanwhile")
+    assert "preferred_interface 'l1' has no IPv4 address; using l0" in host.log_text()
+    lab.ip("-n", lab.ns["lan"], "addr", "add", f"{LAN_IPS[1]}/24", "dev", "l1")
+    wait_for(lambda: mapped(lab, PORT, LAN_IPS[1]) and not mapped(lab, PORT, LAN_IPS[0]), 15,
+             "the mapping to move to l1 without a reload")
+
+
 @pytest.mark.no_gateway
 def test_missing_gateway_is_reported_then_found_when_it_appears(lab, portmap_host):
     host = portmap_host({**BASE, "logmask": 1 << 22 | 1 << 23},  # UPnP, UPnP error

@@ -58,7 +58,8 @@ def _fallback() -> Interface | None:
 def choose(preferred: str) -> Choice:
     """Resolve the preferred_interface setting; never raises for a bad name."""
     if not preferred:
-        return Choice(_fallback())
+        found = _fallback()
+        return Choice(found, "" if found else "no network interface with an IPv4 address yet")
     if preferred not in netifaces.interfaces():
         problem = f"preferred_interface {preferred!r} does not exist"
     else:

@@ -1,14 +1,17 @@
 """What every port-mapping backend offers: the narrow Mapper protocol, its state, a null object."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import logging
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Callable, Protocol
 
 from utserver import logs
 from utserver.services.netif import Interface
 
 PROTOCOLS = ("TCP", "UDP")
+# Where to map: called at each check, so an address that DHCP changed, or an interface that
+# came up after the daemon, is picked up without a reload.
+Where = Callable[[], Interface | None]
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class MapState:
     internal_ip: str = ""  # the address the router forwards to
     external_ip: str = ""
     external_port: int = 0
-    protocols: tuple[str, ...] = field(default=())  # mapped now, e.g. ("TCP", "UDP")
+    protocols: tuple[str, ...] = ()  # mapped now, e.g. ("TCP", "UDP")
     last_error: str = ""
 
     def as_dict(self) -> dict[str, str | int]:
@@ -33,8 +36,8 @@ class Mapper(Protocol):
     """A port-mapping backend. update() and stop() are called from any thread and return
     promptly; the work happens on the backend's own thread (or in libtorrent)."""
 
-    def start(self, port: int, interface: Interface | None) -> None: ...
-    def update(self, port: int, interface: Interface | None) -> None: ...
+    def start(self, port: int, where: Where) -> None: ...
+    def update(self, port: int, where: Where) -> None: ...
     def stop(self) -> None: ...
     def state(self) -> MapState: ...
 
@@ -45,10 +48,10 @@ class NoPortMap:
     def __init__(self, *_args: object, **_kwargs: object) -> None:
         pass
 
-    def start(self, port: int, interface: Interface | None) -> None:
+    def start(self, port: int, where: Where) -> None:
         pass
 
-    def update(self, port: int, interface: Interface | None) -> None:
+    def update(self, port: int, where: Where) -> None:
         pass
 
     def stop(self) -> None:

@@ -7,8 +7,7 @@ from dataclasses import replace
 import libtorrent as lt
 
 from utserver.services import netif
-from utserver.services.netif import Interface
-from utserver.services.portmap.base import CategoryLog, MapState
+from utserver.services.portmap.base import CategoryLog, MapState, Where
 
 TRANSPORTS = {lt.portmap_transport.upnp: "upnp", lt.portmap_transport.natpmp: "natpmp"}
 PROTOCOL_NAMES = {lt.portmap_protocol.tcp: "TCP", lt.portmap_protocol.udp: "UDP"}
@@ -23,16 +22,18 @@ class AlertRecorder:
         self._title = TITLES[transport]
         self._state = MapState(backend="libtorrent")
 
-    def start(self, port: int, interface: Interface | None) -> None:
+    def start(self, port: int, where: Where) -> None:
+        interface = where()
         gateway = netif.gateway_of(interface) if self._transport == "natpmp" else ""
         self._state = MapState(backend="libtorrent", gateway=gateway,
                                internal_ip=interface.ipv4 if interface else "",
                                external_ip=self._state.external_ip)  # only sent on change
 
-    def update(self, port: int, interface: Interface | None) -> None:
+    def update(self, port: int, where: Where) -> None:
+        interface = where()
         if port != self._state.external_port or interface is None or \
                 interface.ipv4 != self._state.internal_ip:
-            self.start(port, interface)  # libtorrent maps again; its alerts fill this in
+            self.start(port, lambda: interface)  # libtorrent maps again; alerts fill this in
 
     def stop(self) -> None:
         self._state = MapState(backend="libtorrent")

@@ -9,7 +9,7 @@ from typing import Callable, Protocol
 
 from utserver.services import netif
 from utserver.services.portmap import lt_alerts
-from utserver.services.portmap.base import NATPMP_LOG, UPNP_LOG, Mapper, NoPortMap
+from utserver.services.portmap.base import NATPMP_LOG, UPNP_LOG, Mapper, NoPortMap, Where
 from utserver.services.portmap.lt_alerts import AlertRecorder
 
 log = logging.getLogger("utserver.portmap")
@@ -59,6 +59,7 @@ class PortMapService:
         self._recorders = {name: AlertRecorder(name, clog) for name, clog in MECHANISMS.items()}
         self._mappers: dict[str, Mapper] = {name: NoPortMap() for name in MECHANISMS}
         self._names = dict.fromkeys(MECHANISMS, "off")
+        self._chosen = {"upnp": self.upnp_backend, "natpmp": "libtorrent"}
         self._lock = threading.Lock()
         self._running = False
         self._problem = ""
@@ -82,7 +83,7 @@ class PortMapService:
         with self._lock:
             self._running = False
             for name in MECHANISMS:
-                self._switch(name, "off", 0, None)
+                self._switch(name, "off", 0, lambda: None)
 
     def state(self) -> dict[str, dict[str, str | int]]:
         return {name: mapper.state().as_dict() for name, mapper in self._mappers.items()}
@@ -108,22 +109,19 @@ class PortMapService:
         with self._lock:
             if not self._running:
                 return
-            interface = self._choose_interface()
+            where = self._where(str(self._settings.get("preferred_interface")))
             port = self._local_port()
             for name in MECHANISMS:
-                wanted = self._backend_name(name) if self._settings.get(name) else "off"
+                wanted = self._chosen[name] if self._settings.get(name) else "off"
                 if wanted == self._names[name]:
-                    self._mappers[name].update(port, interface)
+                    self._mappers[name].update(port, where)
                 else:
-                    self._switch(name, wanted, port, interface)
+                    self._switch(name, wanted, port, where)
 
-    def _backend_name(self, mechanism: str) -> str:
-        return self.upnp_backend if mechanism == "upnp" else "libtorrent"
-
-    def _switch(self, name: str, backend: str, port: int, interface: netif.Interface | None) -> None:
+    def _switch(self, name: str, backend: str, port: int, where: Where) -> None:
         self._mappers[name].stop()
         self._mappers[name], self._names[name] = self._build(name, backend), backend
-        self._mappers[name].start(port, interface)
+        self._mappers[name].start(port, where)
 
     def _build(self, mechanism: str, backend: str) -> Mapper:
         if backend == "off":
@@ -134,11 +132,14 @@ class PortMapService:
         module, _, attr = where.partition(":")
         return getattr(importlib.import_module(module), attr)(**self._upnp_options)
 
-    def _choose_interface(self) -> netif.Interface | None:
-        choice = netif.choose(str(self._settings.get("preferred_interface")))
-        if choice.problem and choice.problem != self._problem:
-            log.warning("port mapping: %s", choice.problem)  # always: the user must fix the conf
-        self._problem = choice.problem
-        if choice.interface is None:
-            log.warning("port mapping: no network interface with an IPv4 address")
-        return choice.interface
+    def _where(self, preferred: str) -> Where:
+        """The interface lookup the backends call at each check; a problem with the
+        preferred_interface setting is logged once, whatever the logmask: the user must fix it."""
+        def where() -> netif.Interface | None:
+            choice = netif.choose(preferred)
+            if choice.problem != self._problem:
+                self._problem = choice.problem
+                if choice.problem:
+                    log.warning("port mapping: %s", choice.problem)
+            return choice.interface
+        return where

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import miniupnpc
 
 from utserver.services.netif import Interface
-from utserver.services.portmap.base import PROTOCOLS, UPNP_LOG, MapState
+from utserver.services.portmap.base import PROTOCOLS, UPNP_LOG, MapState, Where
 
 DESCRIPTION = "utserver"
 LEASE = 3600  # seconds asked for; libtorrent asks the same
@@ -37,7 +37,7 @@ class MiniupnpcMapper:
     def __init__(self, lease: int = LEASE, verify_every: float = VERIFY_EVERY,
                  retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
         self._lease, self._verify_every, self._retry_delays = lease, verify_every, retry_delays
-        self._want = _Want(0, None)
+        self._request: tuple[int, Where] = (0, _nowhere)  # replaced whole: set by other threads
         self._wake = threading.Event()
         self._stopping = False
         self._state = MapState(backend="miniupnpc")
@@ -50,13 +50,13 @@ class MiniupnpcMapper:
         self._failures = 0
 
     # --- called from other threads ---------------------------------------------------------
-    def start(self, port: int, interface: Interface | None) -> None:
-        self._want = _Want(port, interface)
+    def start(self, port: int, where: Where) -> None:
+        self._request = (port, where)
         self._thread = threading.Thread(target=self._run, name="portmap-upnp", daemon=True)
         self._thread.start()
 
-    def update(self, port: int, interface: Interface | None) -> None:
-        self._want = _Want(port, interface)
+    def update(self, port: int, where: Where) -> None:
+        self._request = (port, where)
         self._wake.set()
 
     def stop(self) -> None:
@@ -73,12 +73,14 @@ class MiniupnpcMapper:
     def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
-            delay = self._step(self._want)
+            port, where = self._request
+            delay = self._step(_Want(port, where()))
             self._wake.wait(delay)
         self._unmap()
 
     def _step(self, want: _Want) -> float:
-        """One check; returns the seconds until the next one."""
+        """One check; returns the seconds until the next one. A changed port or interface
+        address moves the mappings: the old ones are deleted first."""
         try:
             if self._mapped and self._mapped != want:
                 self._unmap()
@@ -168,3 +170,7 @@ def _points_to(entry: tuple | None, address: str, port: int) -> bool:
 
 def _ours(entry: tuple | None) -> bool:
     return entry is not None and entry[2] == DESCRIPTION
+
+
+def _nowhere() -> Interface | None:
+    return None
