@@ -1,0 +1,276 @@
+"""`make bench`: utserver side by side with transmission-daemon, qbittorrent-nox, deluged and a bare
+libtorrent session, on loopback, in one run; prints the tables and one verdict line per goal.
+
+    .venv/bin/python bench/run.py            # full run, about 15-20 min on 2 cores
+    .venv/bin/python bench/run.py --quick    # a ~3 min subset (make bench BENCH_QUICK=1)
+
+The harness is ../shared/bench/peerbench.py (imported, not copied); bench/adapter.py plugs utserver
+into it. Extra workloads: bench/restart.py (1,000 torrents restored, unchanged-cid listing, idle
+wakeups and disk writes), bench/pollers.py (20 API clients during a transfer), bench/webui_render.py,
+and the web-API helper's bench/api_list.py. Missing peers are installed from Debian (apt-get).
+Results: bench/results/latest.txt and latest.json. Method and pitfalls: docs/bench.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import adapter  # noqa: E402
+from adapter import pb  # noqa: E402
+
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+PEER_PACKAGES = ["transmission-daemon", "qbittorrent-nox", "deluged", "opentracker"]
+
+FULL = dict(idle=["utserver", "transmission", "qbittorrent", "deluge", "lt"], idle_seconds=20,
+            many=["utserver", "transmission", "qbittorrent", "lt"], n=1000,
+            transfer=["utserver", "utserver-20poll", "qbittorrent", "lt"], size="1G", repeat=3,
+            restart=["utserver", "transmission", "qbittorrent"], restarts=3, idle_window=30,
+            api_list=["--torrents", "1000"])
+QUICK = dict(idle=["utserver", "transmission", "lt"], idle_seconds=10,
+             many=["utserver", "transmission", "lt"], n=200,
+             transfer=["utserver", "utserver-20poll", "lt"], size="256M", repeat=1,
+             restart=["utserver"], restarts=1, idle_window=10,
+             api_list=["--torrents", "200", "--seconds", "3", "--rounds", "10"])
+
+
+def installed(pkg: str) -> bool:
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True)
+    return "ok installed" in r.stdout
+
+
+def ensure_peers() -> None:
+    missing = [p for p in PEER_PACKAGES if not installed(p)]
+    if not missing:
+        return
+    pb.log("installing peers from Debian: " + " ".join(missing))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+    if subprocess.run(cmd, env=env, timeout=900).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, timeout=600, check=True)
+        subprocess.run(cmd, env=env, timeout=900, check=True)
+
+
+def peerbench(args: list[str], json_path: Path) -> dict:
+    """One in-process peerbench run; its own report goes to the log, the JSON is returned."""
+    sys.argv = ["peerbench", *args, "--json", str(json_path)]
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        pb.main()
+    (json_path.with_suffix(".txt")).write_text(buf.getvalue())
+    return json.loads(json_path.read_text())
+
+
+def fmt(v, nd=1):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def median(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
+    """(goal, met, evidence) for each goal of the issue."""
+    idle = {r["daemon"]: r for r in res["idle"] if "error" not in r}
+    many = {r["daemon"]: r for r in res["many"] if "error" not in r}
+    xfer = {r["daemon"]: r for r in res["transfer_summary"] if r.get("median_s")}
+    rst = {r["daemon"]: r for r in res["restart"] if "error" not in r}
+    out = []
+    u = idle.get("utserver", {})
+    out.append(("idle RSS ≤ 30 MB", u.get("rss_mib") is not None and u["rss_mib"] <= 30,
+                f"utserver {fmt(u.get('rss_mib'))} MiB (transmission {fmt(idle.get('transmission', {}).get('rss_mib'))}, "
+                f"qbittorrent {fmt(idle.get('qbittorrent', {}).get('rss_mib'))}, lt {fmt(idle.get('lt', {}).get('rss_mib'))})"))
+    um, ur = many.get("utserver", {}), rst.get("utserver", {})
+    worst = max([v for v in (um.get("rss_mib"), ur.get("rss_mib")) if v is not None], default=None)
+    out.append((f"RSS with {res['n']} torrents ≤ 40 MB", worst is not None and worst <= 40,
+                f"utserver {fmt(um.get('rss_mib'))} MiB after adding, {fmt(ur.get('rss_mib'))} MiB restored "
+                f"(transmission {fmt(many.get('transmission', {}).get('rss_mib'))}, qbittorrent "
+                f"{fmt(many.get('qbittorrent', {}).get('rss_mib'))}, lt {fmt(many.get('lt', {}).get('rss_mib'))})"))
+    ux = xfer.get("utserver", {})
+    out.append(("peak private memory during the download ≤ 40 MB",
+                ux.get("peak_anon_MiB") is not None and ux["peak_anon_MiB"] <= 40,
+                f"utserver peak anon {fmt(ux.get('peak_anon_MiB'))} MiB (median of runs; qbittorrent "
+                f"{fmt(xfer.get('qbittorrent', {}).get('peak_anon_MiB'))}, lt {fmt(xfer.get('lt', {}).get('peak_anon_MiB'))})"))
+    others = {d: xfer[d]["median_s"] for d in ("lt", "qbittorrent") if d in xfer}
+    out.append((f"{res['size']} download time ≤ bare libtorrent's and ≤ qbittorrent-nox's",
+                (ux.get("median_s") is not None and bool(others) and all(ux["median_s"] <= v for v in others.values())),
+                f"utserver median {fmt(ux.get('median_s'), 2)} s vs " +
+                ", ".join(f"{d} {v:.2f} s" for d, v in others.items())))
+    q = xfer.get("qbittorrent", {})
+    out.append(("download CPU seconds ≤ qbittorrent-nox's",
+                None if not q else (ux.get("cpu_s") is not None and ux["cpu_s"] <= q["cpu_s"]),
+                f"utserver {fmt(ux.get('cpu_s'), 2)} s vs qbittorrent {fmt(q.get('cpu_s'), 2)} s"
+                + ("" if q else " (qbittorrent not in this run)")))
+    tm = many.get("transmission", {})
+    out.append((f"full list=1 of {res['n']} ≤ transmission's torrent-get",
+                None if not tm else (um.get("list_median_ms") is not None and um["list_median_ms"] <= tm["list_median_ms"]),
+                f"utserver {fmt(um.get('list_median_ms'))} ms / {um.get('list_bytes')} B vs transmission "
+                f"{fmt(tm.get('list_median_ms'))} ms / {tm.get('list_bytes')} B"))
+    cid_ms, cid_b = ur.get("list_cid_ms"), ur.get("list_cid_bytes")
+    out.append(("unchanged-cid list ≤ 2 ms and ≤ 1 KB",
+                cid_ms is not None and cid_ms <= 2 and cid_b <= 1024,
+                f"{fmt(cid_ms, 2)} ms, {cid_b} B with {res['n']} torrents"))
+    out.append((f"ready with {res['n']} torrents restored ≤ 2 s, no rechecks",
+                ur.get("listed_s") is not None and ur["listed_s"] <= 2 and ur.get("rechecked") == 0,
+                f"API {fmt(ur.get('api_s'), 2)} s, all listed {fmt(ur.get('listed_s'), 2)} s, all seeding "
+                f"{fmt(ur.get('seeding_s'), 2)} s, {ur.get('rechecked')} rechecked (median of {len(ur.get('runs', []))})"))
+    iw = [(f"0 torrents", u.get("idle_window")), (f"{res['n']} torrents", ur.get("idle"))]
+    iw = [(k, v) for k, v in iw if v]
+    wake_ok = bool(iw) and all(v["wakeups_per_s"] <= 1.0 for _, v in iw)
+    out.append(("idle: ≤ 1 CPU wakeup per second", wake_ok,
+                "; ".join(f"{k}: {v['wakeups_per_s']}/s over {v['threads_waking']} threads "
+                          f"(busiest {v['busiest_thread_wakeups_per_s']}/s)" for k, v in iw)))
+    disk_ok = bool(iw) and all(v["disk_write_bytes"] == 0 and not v.get("settings_files_changed") for _, v in iw)
+    out.append(("idle: no disk writes while nothing changes", disk_ok,
+                "; ".join(f"{k}: {v['disk_write_bytes']} B written in {v['window_s']} s, "
+                          f"{v.get('settings_files_changed', 0)} settings files changed" for k, v in iw)))
+    return out
+
+
+def report(res: dict) -> str:
+    L = []
+    T = pb.table
+    L.append(f"utserver benchmark, {res['started']} → {res['finished']} UTC ({res['mode']} run, "
+             f"{res['minutes']:.1f} min); load average at start {res['load_start']}, at end {res['load_end']}")
+    L.append("versions: " + "; ".join(f"{k}={v}" for k, v in res["versions"].items() if v))
+    L.append("\n== idle: 20 s after the API first answered (MiB; wakeups = context switches of all threads "
+             "per second over the idle window; disk = bytes written to storage in the window) ==")
+    L.append(T(res["idle"], ["daemon", "ready_s", "rss_mib", "pss_mib", "rss_anon_mib", "threads", "cpu_s",
+                             "cpu_idle_window_s", "wakeups_per_s", "disk_write_bytes", "error"]))
+    L.append(f"\n== {res['n']} small seeding torrents added through the API (list = one full listing) ==")
+    L.append(T(res["many"], ["daemon", "n", "add_s", "rss_before_mib", "rss_mib", "rss_anon_mib", "cpu_s",
+                             "list_median_ms", "list_bytes", "listed", "all_settled", "error"]))
+    L.append(f"\n== {res['size']} download over loopback from one libtorrent seeder, {res['repeat']} interleaved "
+             f"runs (utserver-20poll: 20 API clients polling list=1&cid every {adapter.POLL_INTERVAL} s) ==")
+    L.append(T(res["transfer_summary"], ["daemon", "runs", "min_s", "median_s", "median_MiB/s", "first_progress_s",
+                                         "steady_MiB/s", "peak_rss_MiB", "peak_anon_MiB", "cpu_s", "seeder_cpu_s"]))
+    if res["pollers"]:
+        L.append("\n20 pollers during the utserver transfers (per run): " + "; ".join(
+            f"{p.get('requests')} requests, median {p.get('median_ms')} ms, p95 {p.get('p95_ms')} ms, "
+            f"max {p.get('max_ms')} ms, {p.get('errors')} errors" for p in res["pollers"]))
+    L.append(f"\n== restart with {res['n']} seeding torrents restored (s from process start, median of restarts); "
+             f"then idle {res['idle_window']} s ==")
+    rows = []
+    for r in res["restart"]:
+        idle = r.get("idle") or {}
+        rows.append({**r, "wakeups_per_s": idle.get("wakeups_per_s"), "disk_write_B": idle.get("disk_write_bytes"),
+                     "settings_files_changed": idle.get("settings_files_changed", "")})
+    L.append(T(rows, ["daemon", "n", "add_s", "api_s", "listed_s", "seeding_s", "rechecked", "rss_mib",
+                      "rss_anon_mib", "list_full_ms", "list_full_bytes", "list_cid_ms", "list_cid_bytes",
+                      "wakeups_per_s", "disk_write_B", "settings_files_changed", "error"]))
+    w = next((r for r in res["restart"] if r["daemon"] == "utserver" and "webui_render_ms" in r), None)
+    if w:
+        L.append(f"\nweb UI (Chromium headless) with {res['n']} torrents: first list rendered in "
+                 f"{w['webui_render_ms']} ms ({w['webui_rows']} rows); then {w['webui_busy_ms_per_s']} ms of "
+                 f"script+layout per second while polling, daemon CPU {w['webui_daemon_cpu_ms_per_s']} ms/s")
+    elif any("webui_error" in r for r in res["restart"]):
+        L.append("\nweb UI: " + next(r["webui_error"] for r in res["restart"] if "webui_error" in r))
+    if res.get("api_list"):
+        L.append("\n== bench/api_list.py (web-API helper's benchmark, its own daemon with fake torrents) ==")
+        L.append(res["api_list"].rstrip())
+    L.append("\n== goals ==")
+    for goal, met, why in res["verdicts"]:
+        L.append(f"{'MET ' if met else ('GAP ' if met is False else 'n/a ')} {goal}: {why}")
+    return "\n".join(L)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", default=bool(os.environ.get("BENCH_QUICK")))
+    ap.add_argument("--workdir", default="/tmp/utserver-bench", help="scratch; generated data is cached")
+    ap.add_argument("--no-install", action="store_true")
+    ap.add_argument("--out", default=str(RESULTS / "latest"), help="results path without extension")
+    ap.add_argument("--only", default="", help="comma list of parts: idle_many,transfer,restart,api_list")
+    a = ap.parse_args()
+    cfg = QUICK if a.quick else FULL
+    parts = set(a.only.split(",")) if a.only else {"idle_many", "transfer", "restart", "api_list"}
+    if not a.no_install:
+        ensure_peers()
+    if not (ROOT / "build" / "webui.zip").exists():
+        pb.log("build/webui.zip missing (make webui): the web UI render is skipped")
+    os.makedirs(a.workdir, exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
+    t0 = time.monotonic()
+    res = {"started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "mode": "quick" if a.quick else "full",
+           "load_start": " ".join(open("/proc/loadavg").read().split()[:3]), "n": cfg["n"], "size": cfg["size"],
+           "repeat": cfg["repeat"], "idle_window": cfg["idle_window"], "idle": [], "many": [],
+           "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {}}
+    common = ["--workdir", a.workdir]
+    scratch = Path(a.workdir)
+    if "idle_many" in parts:
+        daemons = list(dict.fromkeys(cfg["idle"] + cfg["many"]))
+        r = peerbench(common + ["--daemons", ",".join(daemons), "--workloads", "idle,many", "--n", str(cfg["n"]),
+                                "--idle-seconds", str(cfg["idle_seconds"])], scratch / "idle_many.json")
+        res["idle"] = [x for x in r["idle"] if x["daemon"] in cfg["idle"]]
+        res["many"] = [x for x in r["many"] if x["daemon"] in cfg["many"]]
+        res["versions"].update(r["versions"])
+    if "transfer" in parts:
+        adapter.POLL_RESULTS.clear()
+        r = peerbench(common + ["--daemons", ",".join(cfg["transfer"]), "--workloads", "transfer",
+                                "--size", cfg["size"], "--repeat", str(cfg["repeat"])], scratch / "transfer.json")
+        res["transfer"], res["transfer_summary"] = r["transfer"], r["transfer_summary"]
+        res["pollers"] = list(adapter.POLL_RESULTS)
+        res["versions"].update(r["versions"])
+    if "restart" in parts:
+        import restart
+        import webui_render
+        sys.argv = ["peerbench", "--workdir", a.workdir]  # peerbench's defaults for timeouts
+        ra = argparse.Namespace(workdir=a.workdir, ready_timeout=90, many_timeout=300, keep=False)
+        tracker = pb.Tracker(a.workdir, [])
+        try:
+            data_dir, items = pb.gen_many(a.workdir, cfg["n"], tracker.url, 16384)
+            tracker.write_whitelist([ih for _, ih in items])
+            tracker.start()
+            for name in cfg["restart"]:
+                pb.log(f"restart: {name} N={cfg['n']}")
+                hooks = ()
+                if name == "utserver" and Path(webui_render.CHROMIUM).exists():
+                    hooks = (lambda d: webui_render.measure(d, cfg["n"]),)
+                try:
+                    res["restart"].append(restart.run(name, ra, {}, cfg["n"], data_dir, items, cfg["restarts"],
+                                                      cfg["idle_window"], hooks))
+                except Exception as exc:  # noqa: one daemon failing does not end the run
+                    pb.log(f"restart {name} failed: {exc!r}")
+                    res["restart"].append({"daemon": name, "n": cfg["n"], "error": repr(exc)[:120]})
+        finally:
+            tracker.stop()
+            pb.kill_all_children()
+    if "api_list" in parts:
+        pb.log("bench/api_list.py " + " ".join(cfg["api_list"]))
+        r = subprocess.run([sys.executable, str(HERE / "api_list.py"), *cfg["api_list"]], capture_output=True,
+                           text=True, cwd=ROOT, timeout=900)
+        res["api_list"] = r.stdout + (f"\n(api_list.py failed: {r.stderr[-300:]})" if r.returncode else "")
+    res["finished"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    res["minutes"] = (time.monotonic() - t0) / 60
+    res["load_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    res["verdicts"] = verdicts(res)
+    text = report(res)
+    print(text)
+    Path(a.out + ".txt").write_text(text + "\n")
+    Path(a.out + ".json").write_text(json.dumps(res, indent=1, default=str) + "\n")
+    pb.log(f"wrote {a.out}.txt and .json")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        pb.kill_all_children()
