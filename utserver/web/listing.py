@@ -3,7 +3,8 @@
 Rows are built once per changed engine view and shared between states, so a delta compares rows
 by identity and listing 1,000 unchanged torrents costs a dict walk, not 1,000 row builds. While
 nothing changes, the same cid is handed out again, so many clients polling at once do not push
-each other's states out of the cache.
+each other's states out of the cache. The engine replaces its snapshot dict when anything changes
+(copy-on-write), so an identical dict object means nothing changed.
 """
 
 from __future__ import annotations
