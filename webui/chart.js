@@ -14,9 +14,11 @@ function prepare(canvas) {
   return [ctx, w, hgt];
 }
 
+// Grid lines and labels take the page's colours, so charts suit light and dark mode alike.
 function axis(ctx, w, hgt, max, label) {
-  ctx.strokeStyle = '#d9dde4';
-  ctx.fillStyle = '#5c6575';
+  const css = getComputedStyle(document.documentElement);
+  ctx.strokeStyle = css.getPropertyValue('--line');
+  ctx.fillStyle = css.getPropertyValue('--muted');
   for (const f of [0, 0.5, 1]) {
     const y = 14 + (hgt - 28) * (1 - f);
     ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(w, y); ctx.stroke();
@@ -25,8 +27,9 @@ function axis(ctx, w, hgt, max, label) {
 }
 
 // series: arrays of [down, up] samples, oldest first.
-export function lines(canvas, samples, legend = ['Down', 'Up']) {
+export function lines(canvas, history, legend = ['Down', 'Up']) {
   const [ctx, w, hgt] = prepare(canvas);
+  const samples = history.length === 1 ? [history[0], history[0]] : history; // one sample: a flat line
   const max = Math.max(1024, ...samples.flat());
   axis(ctx, w, hgt, max, (v) => fmt.speed(v) || '0');
   const n = Math.max(samples.length, 2);
