@@ -165,3 +165,37 @@ class Seeder:
 
     def close(self) -> None:
         del self.session
+
+
+class WebServerFixture:
+    """A loopback HTTP server with fixed answers: path -> (content type, body); it records cookies."""
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]], need_cookie: str | None = None):
+        import http.server
+        import threading
+        self.cookies: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                outer.cookies.append(self.headers.get("Cookie", ""))
+                page = pages.get(self.path)
+                if page is None or (need_cookie and self.headers.get("Cookie") != need_cookie):
+                    self.send_error(404 if page is None else 403)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", page[0])
+                self.send_header("Content-Length", str(len(page[1])))
+                self.end_headers()
+                self.wfile.write(page[1])
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

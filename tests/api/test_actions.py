@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.api.support import add_file, gui, make_torrent, multipart, raw, rows, token_of
+from tests.api.support import WebServerFixture, add_file, gui, make_torrent, multipart, raw, rows, token_of
 from tests.support.daemon import wait_for
 from utserver import BUILD
 
@@ -344,3 +344,30 @@ def test_add_file_with_feed_id_records_the_feed_url(shared_daemon, made):
     ident = shared_daemon.api({"action": "rss-update", "url": "http://127.0.0.1:9/f.xml", "enabled": "0"})["rss_ident"]
     assert add_file(shared_daemon, made, **{"feed-id": str(ident)}) == OK
     assert rows(shared_daemon)[made.info_hash][20] == "http://127.0.0.1:9/f.xml"
+
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Shows</title>
+<item><title>Show S01E01</title><link>http://127.0.0.1:9/s01e01.torrent</link></item></channel></rss>"""
+
+
+def test_add_url_fetches_a_torrent_with_its_cookie(shared_daemon, made):
+    site = WebServerFixture({"/t.torrent": ("application/x-bittorrent", made.data)}, need_cookie="uid=1;pass=x")
+    try:
+        assert shared_daemon.api({"action": "add-url", "s": f"{site.url}/t.torrent:COOKIE:uid=1;pass=x"}) == OK
+    finally:
+        site.close()
+    row = rows(shared_daemon)[made.info_hash]
+    assert row[19] == f"{site.url}/t.torrent"  # DOWNLOAD URL, without the cookie
+
+
+def test_add_unknown_url_tells_a_feed_from_a_torrent(shared_daemon, made):
+    site = WebServerFixture({"/feed.xml": ("application/rss+xml", RSS),
+                             "/t.torrent": ("application/x-bittorrent", made.data)})
+    try:
+        assert shared_daemon.api({"action": "add-unknown-url", "s": f"{site.url}/feed.xml"}) == OK
+        assert shared_daemon.api({"action": "add-unknown-url", "s": f"{site.url}/t.torrent"}) == OK
+    finally:
+        site.close()
+    listing = shared_daemon.api({"list": "1"})
+    assert any(f"{site.url}/feed.xml" in row[6] for row in listing["rssfeeds"])
+    assert made.info_hash in [row[0] for row in listing["torrents"]]
