@@ -53,6 +53,21 @@ class Query:
             raise ApiError("missing hash= parameter")
         return hashes
 
+    def setting_pairs(self) -> list[tuple[str, str]]:
+        """setsetting's s=NAME&v=VALUE pairs in order: each v= is the value of the s= before it."""
+        pairs, name = [], None
+        for key, value in self.pairs:
+            if key == "s":
+                if name is not None:
+                    raise ApiError(f"setsetting: s={name} has no v= value")
+                name = value
+            elif key == "v" and name is not None:
+                pairs.append((name, value))
+                name = None
+        if name is not None:
+            raise ApiError(f"setsetting: s={name} has no v= value")
+        return pairs
+
     def as_dict(self) -> dict[str, str]:
         """Last value wins; for actions whose parameters are plain names (rss-update...)."""
         return dict(self.pairs)

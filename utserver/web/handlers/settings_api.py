@@ -25,18 +25,10 @@ def get_all(call: Call) -> Reply:
 
 
 def set_some(call: Call) -> Reply:
-    """s= names a setting, the v= after it is its value; all apply or none (Settings.set_from_api)."""
-    pairs, name = [], None
-    for key, value in call.query.pairs:
-        if key == "s":
-            if name is not None:
-                raise ApiError(f"setsetting: s={name} has no v= value")
-            name = value
-        elif key == "v" and name is not None:
-            pairs.append((name, value))
-            name = None
-    if name is not None or not pairs:
-        raise ApiError(f"setsetting: s={name} has no v= value" if name else "setsetting: missing s= and v=")
+    """All pairs apply or none (Settings.set_from_api); values the web part owns are checked first."""
+    pairs = call.query.setting_pairs()
+    if not pairs:
+        raise ApiError("setsetting: missing s= and v=")
     for setting, value in pairs:
         _CHECKS.get(setting, _accept)(call, value)
     call.settings.set_from_api(pairs)
