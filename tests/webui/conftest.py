@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.support.daemon import ADMIN
 from tests.webui.swarm import Seeder
@@ -21,6 +21,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 800}
+# The page polls every 2 s and the daemon refreshes its rows once a second: allow a few rounds
+# on a busy 2-core machine before an expectation fails.
+expect.set_options(timeout=10_000)
 PHONE = {"width": 360, "height": 740}
 
 
