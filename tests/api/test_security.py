@@ -233,3 +233,9 @@ def test_oversized_upload_is_refused(shared_daemon):
     except ConnectionError:  # the server may close before reading it all: also a refusal
         return
     assert resp.status == 413 or "error" in resp.json()
+
+
+def test_answers_forbid_framing_and_sniffing(shared_daemon):
+    for path in ("/gui/", "/gui/token.html"):
+        headers = raw(shared_daemon, path).headers
+        assert headers["X-Frame-Options"] == "SAMEORIGIN" and headers["X-Content-Type-Options"] == "nosniff"

@@ -84,9 +84,17 @@ def _no_ipv6(exc: OSError) -> bool:
     return exc.errno in (socket.EAI_FAMILY, 97, 99)  # EAFNOSUPPORT, EADDRNOTAVAIL
 
 
+# On every answer: no MIME sniffing, and no framing by other sites (clickjacking the web UI).
+SECURITY_HEADERS = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"),
+                    ("Content-Security-Policy", "frame-ancestors 'self'")]
+
+
 def _with_sock_ip(app, host: str):
-    """get-sessions reports the listening address of each session (manual: sock_ip)."""
+    """Adds the listening address (get-sessions' sock_ip) and the security headers."""
     def wrapped(environ, start_response):
         environ["utserver.sock_ip"] = host
-        return app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            return start_response(status, headers + SECURITY_HEADERS, exc_info)
+        return app(environ, start)
     return wrapped
