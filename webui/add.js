@@ -16,7 +16,8 @@ export async function listDirs() {
 
 function dirSelect(dirs) {
   const sel = h('select', {}, dirs.map((d, i) =>
-    h('option', { value: i }, `${i === 0 ? 'Default: ' : ''}${d.path} (${fmt.size(d.available * 1048576)} free)`)));
+    // Free space first: long paths get cut off at the end of a narrow select.
+    h('option', { value: i }, `${fmt.size(d.available * 1048576)} free · ${d.path}${i === 0 ? ' (default)' : ''}`)));
   if (!dirs.length) sel.append(h('option', { value: 0 }, 'Default folder'));
   return sel;
 }
