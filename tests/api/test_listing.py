@@ -141,3 +141,16 @@ def test_labels_are_counted(daemon, tmp_path):
         add_file(daemon, made)
         daemon.api({"action": "setprops", "hash": made.info_hash, "s": "label", "v": "linux"})
     wait_for(lambda: daemon.api({"list": "1"})["label"] == [["linux", 2]], what="label counts")
+
+
+def test_sonarr_reads_its_settings_as_strings(daemon):
+    """Sonarr's GetConfig: every value a string; it picks the download folder from these entries."""
+    settings = daemon.api({"action": "getsettings"})["settings"]
+    values = {}
+    for name, kind, value, params in settings:
+        assert type(name) is str and type(kind) is int and type(value) is str and set(params) == {"access"}
+        values[name] = value
+    assert values["dir_active_download_flag"] == "true"
+    assert values["dir_active_download"] == str(daemon.download_dir)
+    assert values["dir_completed_download_flag"] in ("true", "false")
+    assert values["dir_add_label"] in ("true", "false")
