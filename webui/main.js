@@ -2,7 +2,7 @@
 import { $, setText, toast } from './dom.js';
 import * as api from './api.js';
 import { store, refresh, loadSettings, setting } from './store.js';
-import { initTable, render, onSelect, view } from './table.js';
+import { initTable, render, onSelect, view, applyHidden, chooseColumns } from './table.js';
 import { initSidebar, onViewChange } from './sidebar.js';
 import { bindToolbar, remove } from './actions.js';
 import { openAdd, initDrop } from './add.js';
@@ -26,22 +26,24 @@ async function tick() {
   timer = setTimeout(tick, POLL_MS);
 }
 
-// The list layout (sort, category) lives in the webui.cookie setting, so it follows the user
-// between browsers; saved only when it changes.
+// The list layout (sort, category, hidden columns) lives in the webui.cookie setting, so it
+// follows the user between browsers; saved only when it changes.
+const LAYOUT = ['sort', 'desc', 'category', 'hidden'];
+const layout = () => JSON.stringify(Object.fromEntries(LAYOUT.map((k) => [k, view[k]])));
 let savedLayout = '';
 function restoreLayout() {
   try {
     const saved = JSON.parse(setting('webui.cookie') || '{}');
-    for (const k of ['sort', 'desc', 'category']) if (k in saved) view[k] = saved[k];
+    for (const k of LAYOUT) if (k in saved) view[k] = saved[k];
   } catch { /* a cookie written by another UI: keep the defaults */ }
-  savedLayout = JSON.stringify({ sort: view.sort, desc: view.desc, category: view.category });
+  savedLayout = layout();
 }
 
 async function saveLayout() {
-  const layout = JSON.stringify({ sort: view.sort, desc: view.desc, category: view.category });
-  if (layout === savedLayout || !store.settings.has('webui.cookie')) return;
-  savedLayout = layout;
-  await api.action('setsetting', [['s', 'webui.cookie'], ['v', layout]]).catch(() => {});
+  const now = layout();
+  if (now === savedLayout || !store.settings.has('webui.cookie')) return;
+  savedLayout = now;
+  await api.action('setsetting', [['s', 'webui.cookie'], ['v', now]]).catch(() => {});
 }
 
 async function start() {
@@ -50,6 +52,7 @@ async function start() {
   initDetails();
   initDrop();
   bindToolbar({ add: () => openAdd(), settings: openSettings, rss: openRss });
+  $('#columns-btn').addEventListener('click', chooseColumns);
   onSelect((what) => {
     if (what === 'delete') remove();
     if (what === 'view') saveLayout();
@@ -57,6 +60,7 @@ async function start() {
   });
   onViewChange(saveLayout);
   try { await loadSettings(); restoreLayout(); } catch (e) { toast(`getsettings: ${e.message}`, 'error'); }
+  applyHidden();
   initStatusbar();
   render();
   await tick();

@@ -1,5 +1,5 @@
 // The torrent list: columns, sorting, filtering (category, label, search), selection, keyboard.
-import { $, h, setText } from './dom.js';
+import { $, h, field, openDialog, setText } from './dom.js';
 import * as fmt from './format.js';
 import { F, statusText, isError, CATEGORIES } from './status.js';
 import { store, onChange } from './store.js';
@@ -13,7 +13,8 @@ const bar = (r) => {
     h('span', { style: `width:${p / 10}%` }), h('b', {}, fmt.percent(p)));
 };
 
-// id, title, sort value, cell text (or `node` for rich cells), num = right-aligned, opt = hidden on phones.
+// id, title (label when the title is a symbol), sort value, cell text (or `node` for rich cells),
+// num = right-aligned, opt = hidden on phones.
 const COLUMNS = [
   { id: 'name', title: 'Name', val: (r) => r[F.NAME].toLowerCase(), text: (r) => r[F.NAME] },
   { id: 'size', title: 'Size', val: (r) => r[F.SIZE], text: (r) => fmt.size(r[F.SIZE]), num: 1, opt: 1 },
@@ -26,12 +27,12 @@ const COLUMNS = [
   { id: 'seeds', title: 'Seeds', val: (r) => r[F.SEEDS], text: pair(F.SEEDS, F.SEEDS_SWARM), num: 1, opt: 1 },
   { id: 'peers', title: 'Peers', val: (r) => r[F.PEERS], text: pair(F.PEERS, F.PEERS_SWARM), num: 1, opt: 1 },
   { id: 'label', title: 'Label', val: (r) => r[F.LABEL], text: (r) => r[F.LABEL], opt: 1 },
-  { id: 'queue', title: '#', val: (r) => (r[F.QUEUE] < 0 ? Infinity : r[F.QUEUE]), text: (r) => (r[F.QUEUE] < 0 ? '*' : r[F.QUEUE]), num: 1, opt: 1 },
+  { id: 'queue', title: '#', label: 'Queue order', val: (r) => (r[F.QUEUE] < 0 ? Infinity : r[F.QUEUE]), text: (r) => (r[F.QUEUE] < 0 ? '*' : r[F.QUEUE]), num: 1, opt: 1 },
   { id: 'added', title: 'Added', val: (r) => r[F.ADDED], text: (r) => fmt.date(r[F.ADDED]), opt: 1 },
   { id: 'completed', title: 'Completed', val: (r) => r[F.COMPLETED], text: (r) => fmt.date(r[F.COMPLETED]), opt: 1 },
 ];
 
-export const view = { category: 'all', label: null, search: '', sort: 'queue', desc: false };
+export const view = { category: 'all', label: null, search: '', sort: 'queue', desc: false, hidden: [] };
 export const selection = new Set();
 let anchor = null; // last clicked hash, for shift-click ranges and the details panel
 let visible = []; // hashes in display order
@@ -45,8 +46,8 @@ function header() {
   const all = h('input', { type: 'checkbox', 'aria-label': 'Select all shown torrents', onchange: (e) => selectAll(e.target.checked) });
   tr.append(h('th', { class: 'sel-col' }, all));
   for (const c of COLUMNS) {
-    tr.append(h('th', { class: `${c.num ? 'num' : ''} ${c.opt ? 'opt' : ''}`, 'data-col': c.id },
-      h('button', { type: 'button', onclick: () => sortBy(c.id) }, c.title)));
+    tr.append(h('th', { class: `c-${c.id} ${c.num ? 'num' : ''} ${c.opt ? 'opt' : ''}`, 'data-col': c.id },
+      h('button', { type: 'button', 'aria-label': c.label, onclick: () => sortBy(c.id) }, c.title)));
   }
 }
 
@@ -70,7 +71,7 @@ function makeRow(hash) {
   const tr = h('tr', { 'data-hash': hash, tabindex: -1, 'aria-selected': 'false', onclick: (e) => onRowClick(e, hash), ondblclick: () => selListeners.forEach((fn) => fn('open')) },
     h('td', { class: 'sel-col' }, box));
   for (const c of COLUMNS) {
-    const td = h('td', { class: `${c.id} ${c.num ? 'num' : ''} ${c.opt ? 'opt' : ''}` });
+    const td = h('td', { class: `${c.id} c-${c.id} ${c.num ? 'num' : ''} ${c.opt ? 'opt' : ''}` });
     if (c.id === 'name') td.append(h('span', { class: 'n' }), h('span', { class: 'sub' }));
     tr.append(td);
   }
@@ -174,6 +175,23 @@ function onKey(e) {
   else if (e.key === 'a' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); selectAll(true); }
   else if (e.key === 'Delete' && selection.size) selListeners.forEach((fn) => fn('delete'));
   else if (e.key === 'Enter' && anchor) selListeners.forEach((fn) => fn('open'));
+}
+
+// Hidden columns are one generated style rule, so rows need no per-cell work.
+export function applyHidden() {
+  const rule = view.hidden.map((id) => `#torrents .c-${id}`).join(', ');
+  $('#column-style').textContent = rule ? `${rule} { display: none; }` : '';
+}
+
+export async function chooseColumns() {
+  const boxes = COLUMNS.filter((c) => c.id !== 'name').map((c) =>
+    [c, h('input', { type: 'checkbox', checked: !view.hidden.includes(c.id) })]);
+  const ok = await openDialog({ title: 'Columns', body: boxes.map(([c, box]) => field(c.label || c.title, box)),
+    buttons: [['Cancel', 'cancel'], ['Show', 'ok']] });
+  if (!ok) return;
+  view.hidden = boxes.filter(([, box]) => !box.checked).map(([c]) => c.id);
+  applyHidden();
+  selListeners.forEach((fn) => fn('view'));
 }
 
 export function initTable() {

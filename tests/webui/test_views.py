@@ -94,10 +94,19 @@ def test_sorting_search_and_sidebar(open_ui, tmp_path):
     sidebar.get_by_role("button", name="Completed").click()
     expect(page.locator("#empty")).to_be_visible()
 
-    # The layout is kept in the webui.cookie setting: a new page shows the same sort and category.
+    sidebar.get_by_role("button", name="Columns…").click()
+    columns = ui.dialog(page, "Columns")
+    columns.get_by_label("Ratio").uncheck()
+    columns.get_by_role("button", name="Show").click()
+    expect(page.locator("#torrents th[data-col=ratio]")).to_be_hidden()
+
+    # The layout is kept in the webui.cookie setting: a new page shows the same sort, category
+    # and columns.
     page = open_ui()
     expect(page.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "descending")
     expect(sidebar_of(page).get_by_role("button", name="Completed")).to_have_attribute("aria-current", "true")
+    expect(page.locator("#torrents th[data-col=ratio]")).to_be_hidden()
+    expect(page.get_by_role("columnheader", name="Seeds")).to_be_visible()
 
 
 def test_keyboard_only(open_ui, tmp_path):
