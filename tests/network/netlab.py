@@ -62,15 +62,18 @@ deny 0-65535 0.0.0.0/0 0-65535
 """
 
 
-def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
-    """Poll check() until it returns something truthy; fail naming `what` after timeout s."""
+def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05,
+             on_timeout: Callable[[], object] | None = None) -> T:
+    """Poll check() until it returns something truthy; fail naming `what` after timeout s
+    (with on_timeout()'s answer, to show what was seen instead)."""
     end = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
         if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            seen = f"; seen: {on_timeout()}" if on_timeout else ""
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}{seen}")
         time.sleep(interval)
 
 

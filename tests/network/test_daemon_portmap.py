@@ -56,6 +56,21 @@ def test_daemon_maps_its_peer_port_and_removes_it_at_shutdown(lab, start_daemon)
     assert not reachable_from_wan(lab, port)
 
 
+def test_defaults_upnp_and_natpmp_together(lab, start_daemon):
+    """Both on, as shipped: the port is forwarded, and nothing is left behind at shutdown."""
+    daemon = start_daemon({"upnp": 1, "natpmp": 1, "lsd": 0, "dht": 0})
+    port = daemon.bind_port
+    wait_for(lambda: {(l.protocol, l.internal_ip) for l in lab.leases() if l.external_port == port}
+             == {("TCP", LAN_IPS[0]), ("UDP", LAN_IPS[0])}, 15, "TCP and UDP forwarded")
+    wait_for(lambda: daemon.settings()["portmap.upnp.protocols"] == "TCP,UDP", 10,
+             "UPnP to report the mapping", on_timeout=daemon.settings)
+    # NAT-PMP's state in getsettings: test_upnp_and_natpmp_switch_on_and_off_on_reload.
+    assert reachable_from_wan(lab, port)
+    assert daemon.stop() == 0
+    wait_for(lambda: lab.leases() == [], 5, "every mapping gone at shutdown")
+    assert not reachable_from_wan(lab, port)
+
+
 def test_libtorrent_upnp_when_the_miniupnpc_binding_is_missing(lab, start_daemon):
     daemon = start_daemon(UPNP_ONLY, without_miniupnpc=True)
     port = daemon.bind_port
@@ -88,6 +103,12 @@ def test_upnp_and_natpmp_switch_on_and_off_on_reload(lab, start_daemon):
     wait_for(lambda: mapped(lab, port, LAN_IPS[0], "PCP")
              and not mapped(lab, port, LAN_IPS[0], "utserver"), 15,
              "UPnP mappings gone and NAT-PMP ones made")
+    state = wait_for(lambda: (s := daemon.settings())["portmap.natpmp.protocols"] == "TCP,UDP"
+                     and s, 5, "getsettings to show the NAT-PMP mapping", on_timeout=daemon.settings)
+    assert (state["portmap.natpmp.backend"], state["portmap.natpmp.gateway"]) == \
+        ("libtorrent", GW_LAN_IPS[0])
+    assert (state["portmap.natpmp.external_port"], state["portmap.upnp.backend"]) == \
+        (str(port), "off")
     daemon.reload_conf(natpmp=0)
     wait_for(lambda: lab.leases() == [], 10, "every mapping gone")
 

@@ -23,20 +23,21 @@ class AlertRecorder:
         self._state = MapState(backend="libtorrent")
 
     def start(self, port: int, where: Where) -> None:
+        # libtorrent maps as soon as the engine opens, maybe before this: keep what it said.
         interface = where()
         gateway = netif.gateway_of(interface) if self._transport == "natpmp" else ""
-        self._state = MapState(backend="libtorrent", gateway=gateway,
-                               internal_ip=interface.ipv4 if interface else "",
-                               external_ip=self._state.external_ip)  # only sent on change
+        self._state = replace(self._state, backend="libtorrent", gateway=gateway,
+                              internal_ip=interface.ipv4 if interface else "")
 
     def update(self, port: int, where: Where) -> None:
         interface = where()
-        if port != self._state.external_port or interface is None or \
-                interface.ipv4 != self._state.internal_ip:
-            self.start(port, lambda: interface)  # libtorrent maps again; alerts fill this in
+        address = interface.ipv4 if interface else ""
+        if self._state.external_port not in (0, port) or address != self._state.internal_ip:
+            self.stop()  # libtorrent maps again; its alerts fill this in
+        self.start(port, lambda: interface)
 
     def stop(self) -> None:
-        self._state = MapState(backend="libtorrent")
+        self._state = MapState(backend="libtorrent", external_ip=self._state.external_ip)
 
     def state(self) -> MapState:
         return self._state
