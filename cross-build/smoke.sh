@@ -52,13 +52,38 @@ if [ "$(stat -c %u "/proc/$pid")" != "$(chroot "$root" id -u utserver)" ]; then
 	exit 1
 fi
 
+# The getsettings row of setting $1 (µTorrent API: token page first, then the action).
+api_setting() {
+	jar=$(mktemp)
+	token=$(curl -s -c "$jar" -u "admin:$password" "http://127.0.0.1:$web_port/gui/token.html" |
+		sed -n "s/.*<div id='token'[^>]*>\([^<]*\)<.*/\1/p")
+	curl -s -b "$jar" -u "admin:$password" \
+		"http://127.0.0.1:$web_port/gui/?token=$token&action=getsettings" | tr '[' '\n' | grep "^\"$1\","
+	rm -f "$jar"
+}
+
+# Reload must re-read the conf: dht (applied at every reload) goes from 1 to 0.
+case $(api_setting dht) in
+*true*) ;;
+*) echo "FAIL: getsettings does not show dht on before the reload" >&2; exit 1 ;;
+esac
+echo "dht: 0" >>"$conf"
 chroot "$root" /etc/init.d/utserver reload
 wait_answering
+i=0
+until api_setting dht | grep -q false; do
+	i=$((i + 1))
+	if [ "$i" -gt 60 ]; then
+		echo "FAIL: dht: 0 in the conf is not applied after reload" >&2
+		exit 1
+	fi
+	sleep 1
+done
 if [ "$(cat "$root/run/utserver.pid")" != "$pid" ] || ! kill -0 "$pid"; then
 	echo "FAIL: the daemon did not survive reload" >&2
 	exit 1
 fi
-echo "ok: reload (SIGHUP) kept the daemon answering"
+echo "ok: reload (SIGHUP) applied the edited conf and kept the daemon answering"
 
 chroot "$root" /etc/init.d/utserver stop
 status=0

@@ -10,15 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from .pkgtools import (BUILD, REPO, Root, cached_root_tarball, kill_processes_in, needs_root, run, umount_all,
-                      unpack_root, version)
+from .pkgtools import (REPO, SESSION, Root, cached_root_tarball, needs_root, remove_tree, run, sweep_dead_sessions,
+                       unpack_root, version)
 
 
 @pytest.fixture(scope="session")
-def deb() -> Path:
+def session_dir() -> Path:
+    """This session's folder under build/packaging (relative to the repo); removed at the end."""
+    sweep_dead_sessions()
+    (REPO / SESSION).mkdir(parents=True)
+    yield SESSION
+    remove_tree(REPO / SESSION)
+
+
+@pytest.fixture(scope="session")
+def deb(session_dir) -> Path:
     """`make deb`: the .deb, after lintian passed inside the target."""
-    run(["make", "deb"], timeout=900)
-    path = REPO / "build" / "deb" / f"utserver_{version()}_all.deb"
+    run(["make", "deb", f"DEB_DIR={session_dir}/deb"], timeout=900)
+    path = REPO / session_dir / "deb" / f"utserver_{version()}_all.deb"
     assert path.is_file()
     return path
 
@@ -30,9 +39,9 @@ def root_tarball() -> Path:
 
 
 @pytest.fixture(scope="session")
-def debian_root(root_tarball) -> Root:
+def debian_root(root_tarball, session_dir) -> Root:
     """A fresh amd64 Debian root with the package's dependencies, /proc and /dev mounted."""
-    path = BUILD / "root"
+    path = REPO / session_dir / "root"
     unpack_root(root_tarball, path)
     run(["mount", "-t", "proc", "proc", str(path / "proc")])
     run(["mount", "--bind", "/dev", str(path / "dev")])
@@ -40,6 +49,4 @@ def debian_root(root_tarball) -> Root:
     try:
         yield Root(path)
     finally:
-        kill_processes_in(path.resolve())
-        umount_all(path)
-        run(["rm", "-rf", "--one-file-system", str(path)])
+        remove_tree(path)

@@ -23,6 +23,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build" / "packaging"
+# Sessions may run at the same time in one checkout: each works in its own folder
+# (relative to REPO, as make takes it); only the root tarball cache is shared.
+SESSION = BUILD.relative_to(REPO) / f"s{os.getpid()}"
 SYS_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "HOME": "/root"}
 # What a Debian user's apt pulls for the package, plus logrotate to check our rotation file and
 # systemd to boot the root as a container (test_systemd.py).
@@ -81,8 +84,9 @@ def cached_root_tarball() -> Path:
         return tarball
     BUILD.mkdir(parents=True, exist_ok=True)
     for old in BUILD.glob("root-*.tar"):
-        old.unlink()
-    tmp = tarball.with_suffix(".tmp.tar")
+        if old != tarball:
+            old.unlink(missing_ok=True)
+    tmp = BUILD / f"tmp-{os.getpid()}-{tarball.name}"
     run(["mmdebstrap", "--variant=apt", f"--include={ROOT_PACKAGES}", codename, str(tmp), mirror],
         timeout=900, env=SYS_ENV)
     tmp.replace(tarball)
@@ -115,6 +119,24 @@ def kill_processes_in(root: Path) -> None:
     deadline = time.monotonic() + 30
     while inside() and time.monotonic() < deadline:
         time.sleep(0.2)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a session folder or root: stop what runs inside, unmount, delete."""
+    for root in [path, *path.glob("root*")]:
+        kill_processes_in(root.resolve())
+        umount_all(root)
+    run(["rm", "-rf", "--one-file-system", str(path)])
+
+
+def sweep_dead_sessions() -> None:
+    """Folders of sessions that were killed before their cleanup ran."""
+    for folder in BUILD.glob("s[0-9]*"):
+        if not Path(f"/proc/{folder.name[1:]}").exists():
+            remove_tree(folder)
+    for tmp in BUILD.glob("tmp-*"):
+        if not Path(f"/proc/{tmp.name.split('-')[1]}").exists():
+            tmp.unlink(missing_ok=True)
 
 
 def unpack_root(tarball: Path, path: Path) -> None:

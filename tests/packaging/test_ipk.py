@@ -13,13 +13,11 @@ import pytest
 
 from .pkgtools import REPO, run, version
 
-IPK = REPO / "build" / "ipk" / f"utserver_{version()}-r1_all.ipk"
-
-
 @pytest.fixture(scope="module")
-def ipk():
-    run(["make", "ipk"])  # make ipk also runs openwrt/check_ipk.py on the result
-    return IPK
+def ipk(session_dir):
+    # make ipk also runs openwrt/check_ipk.py on the result
+    run(["make", "ipk", f"IPK_DIR={session_dir}/ipk"])
+    return REPO / session_dir / "ipk" / f"utserver_{version()}-r1_all.ipk"
 
 
 def _members(ipk) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -34,7 +32,7 @@ def _members(ipk) -> tuple[dict[str, bytes], dict[str, bytes]]:
 
 def test_ipk_rebuild_is_byte_identical(ipk):
     first = hashlib.sha256(ipk.read_bytes()).hexdigest()
-    run(["make", "ipk"])
+    run(["make", "ipk", f"IPK_DIR={ipk.parent.relative_to(REPO)}"])
     assert hashlib.sha256(ipk.read_bytes()).hexdigest() == first
 
 
@@ -77,7 +75,7 @@ def test_ipk_validator_rejects_a_debian_style_package(tmp_path):
 
 def test_ipk_validator_rejects_a_non_executable_init_script(ipk, tmp_path):
     root = tmp_path / "root"
-    shutil.copytree(REPO / "build/ipk/root", root)
+    shutil.copytree(ipk.parent / "root", root)
     (root / "etc/init.d/utserver").chmod(0o644)
     run([sys.executable, str(REPO / "openwrt/mkipk.py"), "--root", str(root), "--out", str(tmp_path)])
     done = _check_ipk(tmp_path / ipk.name)

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from .pkgtools import (BUILD, SYS_ENV, Root, admin_password, http_status, kill_processes_in, run,
+from .pkgtools import (REPO, SYS_ENV, Root, admin_password, http_status, kill_processes_in, run,
                       unpack_root, use_free_ports, wait_for)
 
 DOWNLOAD_DIRS = ("/srv/dl", "/mnt/dl", "/media/dl", "/home/dl")
@@ -32,10 +32,10 @@ class Booted:
 
 
 @pytest.fixture(scope="module")
-def booted(root_tarball, deb):
+def booted(root_tarball, deb, session_dir):
     if subprocess.run(["sh", "-c", "command -v systemd-nspawn"], capture_output=True).returncode:
         pytest.fail("systemd-nspawn is missing (systemd-container in tests/system-packages.txt)")
-    root = Root(BUILD / "root-systemd")
+    root = Root(REPO / session_dir / "root-systemd")
     unpack_root(root_tarball, root.path)
     root.install(deb)
     conf = root.file("/etc/utserver/utserver.conf")
