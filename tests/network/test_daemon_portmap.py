@@ -156,8 +156,6 @@ def test_mapping_state_is_in_getsettings(lab, start_daemon):
     assert rows["portmap.upnp.external_port"][1:] == [0, str(daemon.bind_port), {"access": "R"}]
 
 
-@pytest.mark.xfail(strict=True, reason="the engine keeps the peer port it started with; "
-                   "bind_port set through the API applies at the next start")
 def test_bind_port_set_through_the_api_moves_the_mapping(lab, start_daemon):
     daemon = start_daemon(UPNP_ONLY)
     old, new = daemon.bind_port, daemon.bind_port + 1

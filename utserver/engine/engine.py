@@ -34,7 +34,7 @@ log = logging.getLogger("utserver.engine")
 TF = lt.torrent_flags
 
 # Which settings re-apply per torrent when they change.
-_PER_TORRENT = {"conns_per_torrent", "ul_slots_per_torrent", "max_ul_rate_seed"}
+_PER_TORRENT = {"conns_per_torrent", "ul_slots_per_torrent", "max_ul_rate_seed", "pex"}
 
 
 class JobError(ValueError):
@@ -63,11 +63,9 @@ class Engine:
     # --- lifecycle (open/close: start/stop are torrent commands) ---
     def open(self) -> None:
         packed = self._pack()
-        flags = lt.session_flags_t.add_default_plugins if self.settings.get("pex") else 0
-        self.session = lt.session(packed, flags)
-        if not self.settings.get("pex"):  # ut_pex can only be left out at construction
-            for name in ("ut_metadata", "smart_ban"):
-                self.session.add_extension(name)
+        # ut_pex is always loaded (it cannot be added later); the pex setting works per torrent
+        # through disable_pex, which libtorrent honours at run time (libtorrent-notes §0.4).
+        self.session = lt.session(packed)
         self._applied = packed
         self._apply_local_peer_limits()
         self.pump = AlertPump(self)
@@ -105,6 +103,8 @@ class Engine:
         return pack.build_pack(self.settings.get, self.port, self.lt_upnp)
 
     def on_settings_changed(self, changed: set[str]) -> None:
+        if "bind_port" in changed and not self.settings.get("randomize_bind_port"):
+            self.port = self.settings.get("bind_port")  # reaches listen_interfaces below
         packed = self._pack()
         diff = {k: v for k, v in packed.items() if self._applied.get(k) != v}
         if diff:
@@ -115,7 +115,7 @@ class Engine:
         if changed & _PER_TORRENT:
             with self.lock:
                 for job in self.jobs.values():
-                    self._apply_job_limits(job)
+                    self._apply_job_settings(job)
         self._log_not_applicable()
 
     def _apply_local_peer_limits(self) -> None:
@@ -195,7 +195,7 @@ class Engine:
             params.flags |= TF.auto_managed | TF.paused  # the queue decides when it runs
         job.handle = self.session.add_torrent(params)
         self.jobs[job.hash] = job
-        self._apply_job_limits(job)
+        self._apply_job_settings(job)
         self.refresh(job, job.handle.status(STATUS_FLAGS))
 
     def _store_torrent_file(self, job: Job, data: bytes) -> str:
@@ -233,8 +233,11 @@ class Engine:
         if job.handle.is_valid():
             job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)
 
-    def _apply_job_limits(self, job: Job) -> None:
+    def _apply_job_settings(self, job: Job) -> None:
+        """The global settings and the job's own props that libtorrent keeps per torrent."""
         h = job.handle
+        pex_on = self.settings.get("pex") and job.pex
+        (h.unset_flags if pex_on else h.set_flags)(TF.disable_pex)
         h.set_max_connections(self.settings.get("conns_per_torrent"))
         h.set_max_uploads(job.ulslots or self.settings.get("ul_slots_per_torrent"))
         h.set_download_limit(job.dlrate)

@@ -45,6 +45,7 @@ class Job:
     seed_override: bool = False
     seed_ratio: int = 0  # per mille; used when seed_override
     seed_time: int = 0  # seconds; used when seed_override
+    pex: bool = True  # the torrent's own switch; PEX runs when this and the global pex are on
     finished_once: bool = False  # finish_cmd runs once per completion
     last_state: int = 0  # the manual's state code last reported to state_cmd
     progress: int = 0  # per mille as last shown: stands in while resume data is being checked

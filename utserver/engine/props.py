@@ -83,7 +83,7 @@ def set_trackers(job: Job, text: str) -> None:
 def _set_attr(name: str, parse: Callable[[str], object]) -> Callable:
     def setter(engine: "Engine", job: Job, text: str) -> None:
         setattr(job, name, parse(text))
-        engine._apply_job_limits(job)
+        engine._apply_job_settings(job)
     return setter
 
 
@@ -94,6 +94,14 @@ def _set_switch(flag) -> Callable:
             raise ValueError("not allowed for a private torrent")
         _set_flag(job, flag, not on)
     return setter
+
+
+def _set_pex(engine: "Engine", job: Job, text: str) -> None:
+    on = _bool(text)
+    if _private(job) and on:
+        raise ValueError("not allowed for a private torrent")
+    job.pex = on
+    engine._apply_job_settings(job)
 
 
 def _set_superseed(engine: "Engine", job: Job, text: str) -> None:
@@ -107,7 +115,7 @@ PROPS: dict[str, tuple[Callable, Callable]] = {
     "dlrate": (lambda e, j: j.dlrate, _set_attr("dlrate", _non_negative)),
     "superseed": (lambda e, j: int(_flag(j, TF.super_seeding)), _set_superseed),
     "dht": (lambda e, j: _switch(j, TF.disable_dht), _set_switch(TF.disable_dht)),
-    "pex": (lambda e, j: _switch(j, TF.disable_pex), _set_switch(TF.disable_pex)),
+    "pex": (lambda e, j: -1 if _private(j) else int(j.pex), _set_pex),
     "seed_override": (lambda e, j: int(j.seed_override), _set_attr("seed_override", _bool)),
     "seed_ratio": (lambda e, j: j.seed_ratio, _set_attr("seed_ratio", _non_negative)),
     "seed_time": (lambda e, j: j.seed_time, _set_attr("seed_time", _non_negative)),

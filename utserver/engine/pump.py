@@ -161,7 +161,7 @@ class AlertPump:
                     engine.history.add(st.all_time_download - old.all_time_download,
                                        st.all_time_upload - old.all_time_upload)
                     if old.is_seeding != st.is_seeding:
-                        engine._apply_job_limits(job)
+                        engine._apply_job_settings(job)
                 view = status.build_view(st, job)
                 views[job.hash] = view
                 self._report_state(job, view)
