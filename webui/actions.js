@@ -126,12 +126,15 @@ function arrowKeys(e) {
   buttons[(buttons.indexOf(e.target) + step + buttons.length) % buttons.length].focus();
 }
 
+// Wires the toolbar; returns dispatch(command) for other places that offer the same commands.
 export function bindToolbar(extra) {
   const table = { remove, label: setLabel, props: editProps, ...extra };
+  const dispatch = (cmd) => (table[cmd] || (() => run(cmd)))();
   const bar = $('.toolbar');
   bar.addEventListener('click', (e) => {
     const cmd = e.target.closest('button[data-cmd]')?.dataset.cmd;
-    if (cmd) (table[cmd] || (() => run(cmd)))();
+    if (cmd) dispatch(cmd);
   });
   bar.addEventListener('keydown', arrowKeys);
+  return dispatch;
 }

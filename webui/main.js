@@ -10,6 +10,7 @@ import { initDetails, update as updateDetails } from './details.js';
 import { openSettings } from './settings.js';
 import { openRss } from './rss.js';
 import { initStatusbar } from './statusbar.js';
+import { initMenu } from './menu.js';
 
 const POLL_MS = 2000;
 let timer = 0;
@@ -51,7 +52,7 @@ async function start() {
   initSidebar();
   initDetails();
   initDrop();
-  bindToolbar({ add: () => openAdd(), settings: openSettings, rss: openRss });
+  initMenu(bindToolbar({ add: () => openAdd(), settings: openSettings, rss: openRss }));
   $('#columns-btn').addEventListener('click', chooseColumns);
   onSelect((what) => {
     if (what === 'delete') remove();

@@ -144,7 +144,7 @@ function selectAll(on) {
   changed();
 }
 
-function selectOnly(hash) {
+export function selectOnly(hash) {
   selection.clear();
   if (hash) selection.add(hash);
   anchor = hash;

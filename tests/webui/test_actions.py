@@ -111,3 +111,29 @@ def test_download_goes_to_the_chosen_folder(open_ui, ui_daemon, seeder):
     assert (media / "film/film.mkv").read_bytes() == (seeder.data_dir / "film/film.mkv").read_bytes()
     ui.select(page, "film")
     expect(page.get_by_role("tabpanel", name="General")).to_contain_text(str(media))
+
+
+def test_context_menu_by_mouse_and_keyboard(open_ui, tmp_path):
+    torrent, _ = make_torrent(tmp_path / "data", "menu-me", {"m.bin": 16 * KB})
+    page = open_ui()
+    ui.add(page, files=[torrent], stopped=True)
+    status = ui.row(page, "menu-me").locator("td.status")
+    menu = page.get_by_role("menu", name="Torrent actions")
+
+    ui.row(page, "menu-me").locator("td.name").click(button="right")
+    expect(menu).to_be_visible()
+    menu.get_by_role("menuitem", name="Force start").click()
+    expect(menu).to_be_hidden()
+    expect(status).to_have_text("[F] Downloading")
+
+    page.keyboard.press("Shift+F10")  # focus went back to the row
+    expect(menu.get_by_role("menuitem", name="Start", exact=True)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitem", name="Stop")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("Stopped")
+    page.keyboard.press("Shift+F10")
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(ui.row(page, "menu-me")).to_be_focused()
