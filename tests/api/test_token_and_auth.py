@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import http.client
 import re
+import signal
+import socket
 
 from tests.api.support import gui, raw, token_of
-from tests.support.daemon import ADMIN, wait_for
+from tests.support.daemon import ADMIN, free_port, wait_for, write_conf
 from utserver import BUILD
 
 TOKEN_PAGE = re.compile(r"<html><div id='token' style='display:none;'>([^<\s]+)</div></html>")
@@ -147,3 +149,35 @@ def test_ipv6_loopback_bind(make_daemon):
     resp = conn.getresponse()
     assert resp.status == 200 and TOKEN_PAGE.fullmatch(resp.read().decode())
     conn.close()
+
+
+def test_conf_reload_moves_the_web_port(make_daemon):
+    daemon = make_daemon().start()
+    old_port = daemon.webui_port
+    daemon.conf["ut_webui_port"] = daemon.webui_port = free_port()
+    write_conf(daemon.conf_path, daemon.conf)
+    daemon.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: _answers(daemon.webui_port), what="the web API on the new port")
+    assert not _answers(old_port)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /gui/token.html HTTP/1.0\r\n\r\n")
+            return sock.recv(12).startswith(b"HTTP/1.")
+    except OSError:
+        return False
+
+
+def test_conf_reload_to_a_taken_port_keeps_the_old_one(make_daemon):
+    daemon = make_daemon().start()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        daemon.conf["ut_webui_port"] = squatter.getsockname()[1]
+        write_conf(daemon.conf_path, daemon.conf)
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "staying on the previous address" in daemon.log(), what="the refused move logged")
+    assert _answers(daemon.webui_port)
+    assert raw(daemon, "/gui/token.html").status == 200

@@ -33,27 +33,37 @@ class WebServer:
         self.parts = Parts(engine, settings, Sessions(), Listing(), rss, portmap)
         self.app = make_app(self.parts, Authenticator(settings), access.machine_names())
         self._servers: list[tuple[wsgi.Server, threading.Thread]] = []
+        self._bound: tuple[int, str] = (0, "")
         self._lock = threading.Lock()
 
     def start(self) -> None:
         """Bind (raising OSError when the port is taken) and serve in background threads."""
         with self._lock:
-            self._bind()
+            self._bind(*self._wanted())
         self.settings.subscribe(self._on_settings)
 
     def stop(self) -> None:
         with self._lock:
             self._unbind()
 
-    def _on_settings(self, changed: set[str]) -> None:
-        if changed & _REBIND:
-            with self._lock:
-                self._unbind()
-                self._bind()
+    def _wanted(self) -> tuple[int, str]:
+        return int(self.settings.get("ut_webui_port")), str(self.settings.get("bind_ip")).strip()
 
-    def _bind(self) -> None:
-        port = int(self.settings.get("ut_webui_port"))
-        host = str(self.settings.get("bind_ip")).strip()
+    def _on_settings(self, changed: set[str]) -> None:
+        """A conf reload moved the port or address (both are conf-only, so never an API worker thread)."""
+        if not changed & _REBIND:
+            return
+        with self._lock:
+            before = self._bound
+            self._unbind()
+            try:
+                self._bind(*self._wanted())
+            except OSError as exc:
+                log.error("%s; staying on the previous address", exc)
+                self._bind(*before)
+
+    def _bind(self, port: int, host: str) -> None:
+        self._bound = (port, host)
         for candidate in ([host] if host else ["::", "0.0.0.0"]):
             try:
                 self._serve(candidate, port)
