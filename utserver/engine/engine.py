@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-import shutil
 import threading
-import time
 from pathlib import Path
 
 import libtorrent as lt
@@ -153,9 +151,6 @@ class Engine:
         if url.lower().startswith(("http://", "https://")):
             return self.add_bytes(adding.fetch_torrent(url), options, download_url=url.split(":COOKIE:")[0])
         raise AddError(f"cannot add {url[:80]!r}: only http(s) URLs and magnet links are supported")
-
-    def fetch_url(self, url: str) -> bytes:
-        return adding.fetch_torrent(url)
 
     def _add(self, params: lt.add_torrent_params, name: str, options: AddOptions, download_url: str,
              torrent_bytes: bytes | None = None) -> str:
@@ -392,15 +387,6 @@ class Engine:
 
     def reset_xfer_history(self) -> None:
         self.history.reset()
-
-    def free_space_mb(self, folder: Path) -> int:
-        try:
-            return shutil.disk_usage(folder).free // (1024 * 1024)
-        except OSError:
-            return 0
-
-    def now(self) -> int:
-        return int(time.time())
 
 
 def _layout(info: lt.torrent_info):

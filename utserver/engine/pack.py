@@ -6,8 +6,6 @@ apply_settings once with the difference (style-examples pattern 2).
 
 from __future__ import annotations
 
-import ipaddress
-
 import libtorrent as lt
 
 from utserver import __version__
@@ -129,11 +127,3 @@ def build_pack(get, port: int, lt_upnp: bool) -> dict:
     if get("low_cpu"):
         pack.update(LOW_CPU)
     return pack
-
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
