@@ -143,3 +143,15 @@ def test_safe_sub_path(tmp_path):
     for bad in ("../x", "a/../../x", "a\\..\\..\\x", "x\0y"):
         with pytest.raises(ApiError):
             safe_sub_path(tmp_path, bad)
+
+
+def test_setprops_order_semantics():
+    query = Query("s=label&v=early&hash=aa&s=ulrate&v=10&s=dlrate&v=2.0&hash=BB&s=ulslots&v=4")
+    assert query.prop_changes() == [("AA", "label", "early"), ("AA", "ulrate", "10"), ("AA", "dlrate", "2.0"),
+                                    ("BB", "ulslots", "4")]
+
+
+def test_setsetting_pairs():
+    assert Query("s=a&v=1&s=b&v=2").setting_pairs() == [("a", "1"), ("b", "2")]
+    with pytest.raises(ApiError):
+        Query("s=a&s=b&v=2").setting_pairs()

@@ -68,6 +68,24 @@ class Query:
             raise ApiError(f"setsetting: s={name} has no v= value")
         return pairs
 
+    def prop_changes(self) -> list[tuple[str, str, str]]:
+        """setprops' (hash, key, value) in order: hash= picks the torrent, s= the key, v= applies it;
+        s/v pairs sent before the first hash= apply to the hash that follows (api-compat item 21)."""
+        changes, pending, current, key = [], [], None, None
+        for name, value in self.pairs:
+            if name == "hash":
+                current = value.strip().upper()
+                changes += [(current, k, v) for k, v in pending]
+                pending = []
+            elif name == "s":
+                key = value
+            elif name == "v" and key is not None:
+                if current is None:
+                    pending.append((key, value))
+                else:
+                    changes.append((current, key, value))
+        return changes
+
     def as_dict(self) -> dict[str, str]:
         """Last value wins; for actions whose parameters are plain names (rss-update...)."""
         return dict(self.pairs)

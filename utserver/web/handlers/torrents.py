@@ -40,24 +40,9 @@ def get_props(call: Call) -> Reply:
 
 
 def set_props(call: Call) -> Reply:
-    """hash= picks the torrent, s= the key, v= applies it; s/v pairs sent before the first hash=
-    apply to the hash that follows (api-compat item 21)."""
-    current, key, pending = None, None, []
-    for name, value in call.query.pairs:
-        if name == "hash":
-            current = value.strip().upper()
-            for pending_key, pending_value in pending:
-                call.engine.set_prop(current, pending_key, pending_value)
-            pending = []
-        elif name == "s":
-            key = value
-        elif name == "v" and key is not None:
-            if current is None:
-                pending.append((key, value))
-            else:
-                call.engine.set_prop(current, key, value)
-    if current is None:
-        raise ApiError("missing hash= parameter")
+    call.query.hashes()  # refuses a request without hash=
+    for info_hash, key, value in call.query.prop_changes():
+        call.engine.set_prop(info_hash, key, value)
     return []
 
 
