@@ -73,3 +73,14 @@ def test_transfer_history_counts_a_download_and_survives_a_restart(make_engine, 
     assert reopened.xfer_history()["transfer_history"]["daily_download"][0] >= 1_500_000
     reopened.reset_xfer_history()
     assert reopened.xfer_history()["transfer_history"]["daily_download"][0] == 0
+
+
+def test_max_ul_rate_seed_limits_each_seeding_torrent_unless_it_has_its_own_limit(make_engine, content):
+    torrent, seed_dir, _ = content
+    env = make_engine({"dir_active": str(seed_dir), "max_ul_rate_seed": 100})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == 5, "seeding")
+    handle = env.engine.jobs[h].handle
+    wait_for(lambda: handle.upload_limit() == 100 * 1024, what="the seeding upload limit")
+    env.engine.set_prop(h, "ulrate", "20480")
+    assert handle.upload_limit() == 20480

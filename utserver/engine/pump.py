@@ -162,10 +162,10 @@ class AlertPump:
                                        st.all_time_upload - old.all_time_upload)
                     if old.is_seeding != st.is_seeding:
                         engine._apply_job_settings(job)
+                self._check_seed_goal(job, st)  # first: a stop must show in this very view
                 view = status.build_view(st, job)
                 views[job.hash] = view
                 self._report_state(job, view)
-                self._check_seed_goal(job, st)
             engine.views = views
 
     def _report_state(self, job: Job, view) -> None:
