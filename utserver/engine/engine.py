@@ -51,6 +51,7 @@ class Engine:
         self.lock = threading.RLock()
         self.views: dict[str, TorrentView] = {}
         self.statuses: dict[str, lt.torrent_status] = {}
+        self.seed_limited: set[str] = set()  # seeding torrents under max_ul_rate_seed
         self.session: lt.session | None = None
         self.pump: AlertPump | None = None
         self._applied: dict = {}
@@ -238,6 +239,7 @@ class Engine:
         h.set_download_limit(job.dlrate)
         seed_limit = self.settings.get("max_ul_rate_seed")
         seeding = self.statuses.get(job.hash) is not None and self.statuses[job.hash].is_seeding
+        (self.seed_limited.add if seeding else self.seed_limited.discard)(job.hash)
         h.set_upload_limit(job.ulrate or (seed_limit * 1024 if seeding and seed_limit > 0 else 0))
 
     # --- commands ---
@@ -293,6 +295,7 @@ class Engine:
             del self.jobs[job.hash]
             self.views = {k: v for k, v in self.views.items() if k != job.hash}
             self.statuses.pop(job.hash, None)
+            self.seed_limited.discard(job.hash)
         flags = lt.session.delete_files if data else 0
         self.session.remove_torrent(job.handle, flags)
         self.resume.remove(job.hash)

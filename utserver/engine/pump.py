@@ -160,8 +160,8 @@ class AlertPump:
                 if old is not None:
                     engine.history.add(st.all_time_download - old.all_time_download,
                                        st.all_time_upload - old.all_time_upload)
-                    if old.is_seeding != st.is_seeding:
-                        engine._apply_job_settings(job)
+                if st.is_seeding != (job.hash in engine.seed_limited):
+                    engine._apply_job_settings(job)  # max_ul_rate_seed starts or ends
                 self._check_seed_goal(job, st)  # first: a stop must show in this very view
                 view = status.build_view(st, job)
                 views[job.hash] = view
