@@ -14,7 +14,7 @@ DEB_VENV   := .venv-debian
 DEB_STAMP  := $(DEB_VENV)/.deps
 DEB_TESTS  ?= tests/settings tests/daemon tests/engine tests/api
 
-.PHONY: run test test-debian bench webui system-packages clean
+.PHONY: run test test-debian bench webui screenshots system-packages clean
 
 $(RUN_STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ $(DEB_STAMP): requirements-test.txt | system-packages
 # The core suites again on Debian's packages (the third-party client tests need PyPI's stack).
 test-debian: $(DEB_STAMP) $(WEBUI_ZIP)
 	PYTHONPATH=$(CURDIR) $(DEB_VENV)/bin/python -m pytest $(DEB_TESTS) --ignore=tests/api/test_clients.py
+
+# Screenshots of the web UI for the README: a real daemon, a seeder and Chromium.
+screenshots: $(TEST_STAMP) system-packages $(WEBUI_ZIP)
+	$(PY) webui/screenshots.py docs/screenshots
 
 bench: $(TEST_STAMP) $(WEBUI_ZIP)
 	$(PY) bench/run.py

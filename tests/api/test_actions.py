@@ -179,7 +179,7 @@ def test_getfiles(shared_daemon, added):
     files = shared_daemon.api({"action": "getfiles", "hash": added})["files"]
     assert files[0] == added
     by_name = {f[0]: f for f in files[1]}
-    assert by_name["job/a.txt"][1] == 30000 and by_name["job/sub/b.bin"][1] == 50000
+    assert by_name["a.txt"][1] == 30000 and by_name["sub/b.bin"][1] == 50000  # inside the torrent folder
     assert all(len(f) == 13 and f[3] == 2 and isinstance(f[6], bool) for f in files[1])
 
 
@@ -194,7 +194,7 @@ def test_getfiles_with_several_hashes_repeats_the_key(shared_daemon, added, tmp_
 
 def test_setprio(shared_daemon, added):
     files = shared_daemon.api({"action": "getfiles", "hash": added})["files"][1]
-    index = [f[0] for f in files].index("job/sub/b.bin")
+    index = [f[0] for f in files].index("sub/b.bin")
     assert shared_daemon.api([("action", "setprio"), ("hash", added), ("p", "0"), ("f", str(index))]) == OK
     wait_for(lambda: shared_daemon.api({"action": "getfiles", "hash": added})["files"][1][index][3] == 0,
              what="priority 0")

@@ -31,6 +31,7 @@ def test_dir_download_is_repeatable_and_keeps_its_order():
     ("bind_port: 80", "below the minimum 1025"),
     ("disk_cache_max_size: 4096", "above the maximum 512"),
     ("just some words", "expected 'name: value'"),
+    ("admin_name:", "admin_name may not be empty"),  # would lock everyone out of the web UI
 ])
 def test_a_bad_line_names_the_file_and_line(line, reason):
     with pytest.raises(ConfError) as err:

@@ -358,8 +358,8 @@ class Engine:
             offset, size = layout.file_offset(i), layout.file_size(i)
             first = offset // piece
             last = (offset + size - 1) // piece if size else first
-            views.append(FileView(layout.file_path(i), size, progress[i], lt_to_ut_priority(priorities[i]),
-                                  first, last - first + 1))
+            views.append(FileView(_ut_file_name(layout, i), size, progress[i],
+                                  lt_to_ut_priority(priorities[i]), first, last - first + 1))
         return views
 
     def peers(self, info_hash: str) -> list[PeerView]:
@@ -400,3 +400,10 @@ def _visible_files(layout) -> list[int]:
     """libtorrent indices of the files µTorrent lists: pad files are hidden, so getfiles index != lt index."""
     pad = getattr(lt.file_storage, "flag_pad_file", 1)
     return [i for i in range(layout.num_files()) if not layout.file_flags(i) & pad]
+
+
+def _ut_file_name(layout, index: int) -> str:
+    """µTorrent names a multi-file torrent's files inside the torrent's folder, without it."""
+    path = layout.file_path(index)
+    root = layout.name() + "/"
+    return path[len(root):] if layout.num_files() > 1 and path.startswith(root) else path

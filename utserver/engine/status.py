@@ -117,7 +117,10 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         progress=progress,
         downloaded=downloaded, uploaded=uploaded,
         ratio=uploaded * 1000 // downloaded if downloaded else (-1 if uploaded else 0),
-        up_rate=st.upload_payload_rate, down_rate=st.download_payload_rate, eta=_eta(st, remaining),
+        # libtorrent's rates are averages that decay for seconds after the last peer left
+        up_rate=st.upload_payload_rate if st.num_peers else 0,
+        down_rate=st.download_payload_rate if st.num_peers and remaining else 0,
+        eta=_eta(st, remaining),
         label=job.label,
         peers_connected=st.num_peers - st.num_seeds,
         peers_swarm=_swarm(st.num_incomplete, st.list_peers - st.list_seeds),

@@ -49,6 +49,7 @@ class Setting:
     lo: int | None = None
     hi: int | None = None
     repeatable: bool = False  # dir_download: every line adds an entry
+    required: bool = False  # a string that may not be empty
     secret: bool = False  # stored hashed, never shown
     doc: str = ""
 
@@ -85,7 +86,7 @@ CATALOG: tuple[Setting, ...] = (
     _internal("write_coalesce_max_size", INT, 0, lo=-1, hi=32, doc="MB; accepted, see README"),
     _internal("progressive_piece_span", INT, 0, lo=-1, hi=1024),
     _internal("preferred_interface", STR, ""),
-    Setting("admin_name", STR, "admin", FIRST_RUN, "Y"),
+    Setting("admin_name", STR, "admin", FIRST_RUN, "Y", required=True),  # empty would lock everyone out
     Setting("admin_password", STR, "", FIRST_RUN, "W", secret=True),
     _internal("localhost_authentication", BOOL, True),
     _internal("logmask", INT, 0),

@@ -46,6 +46,8 @@ def parse(setting: Setting, text: str) -> int | bool | str:
 
 
 def check_bounds(setting: Setting, value: int | bool | str) -> None:
+    if setting.required and value == "":
+        raise ValueError(f"{setting.name} may not be empty")
     if setting.kind is not Kind.INT:
         return
     if setting.lo is not None and value < setting.lo:
