@@ -134,6 +134,7 @@ def thread_switches(pid: int) -> dict[int, tuple[str, int]]:
             status = pb._read(f"/proc/{proc}/task/{tid}/status") or ""
             count = sum(int(line.split()[1]) for line in status.splitlines() if "ctxt_switches" in line)
             comm = (pb._read(f"/proc/{proc}/task/{tid}/comm") or "?").strip()
+            comm += ":" + ((pb._read(f"/proc/{proc}/task/{tid}/wchan") or "?").strip() or "?")
             out[int(tid)] = (comm, count)
     return out
 
@@ -221,3 +222,21 @@ def w_idle(name, a, opts):
 
 
 pb.w_idle = w_idle
+
+
+# --- candidate tunings (bench/variant.py), registered on demand --------------------------------
+
+def variant(knobs: str) -> str:
+    """Register the adapter 'utserver+KNOBS' (utserver run through bench/variant.py); returns its name."""
+    knobs = knobs.replace("+", ",")
+    name = "utserver+" + knobs.replace(",", "+")  # peerbench splits --daemons at commas
+
+    class Variant(UTServer):
+        def command(self):
+            return [PY, str(ROOT / "bench" / "variant.py"), *super().command()[3:]]
+
+        def env(self):
+            return {**super().env(), "UTB_VARIANT": knobs}
+    Variant.name = name
+    pb.ADAPTERS[name] = Variant
+    return name

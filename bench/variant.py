@@ -1,0 +1,98 @@
+"""Run utserver with candidate tunings applied in-process, to measure them before proposing them.
+
+    UTB_VARIANT=threads2,tick1000 python bench/variant.py -configfile ... -settingspath ...
+
+Nothing here changes utserver's files: each knob patches a module constant or the libtorrent
+settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_VARIANT):
+  arena1       glibc mallopt(M_ARENA_MAX, 1): one malloc arena for every thread
+  arena2       the same with 2 arenas
+  threadsN     cheroot worker threads (utserver.web.server.THREADS, 8 by default) -> N
+  tick1000     libtorrent tick_interval 1000 ms (default 500)
+  aioN         libtorrent aio_threads -> N (utserver's frugal preset: 4)
+  diskqN       max_queued_disk_bytes -> N MiB (frugal preset: 2)
+  nopause      a queued torrent with a free slot is added running (auto_managed, not paused),
+               so it does not wait for libtorrent's next auto-manage pass (about 1 s)
+  trim         malloc_trim(0) once, 3 s after start, and after each torrent finishes
+  dumpmods     write sys.modules to /tmp/utserver-bench/modules.txt 5 s after start
+  expireN      cheroot expiration_interval -> N s (how often its selector wakes, 0.5 by default)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+KNOBS = [k for k in os.environ.get("UTB_VARIANT", "").split(",") if k]
+M_ARENA_MAX = -8
+
+
+def _libc():
+    return ctypes.CDLL("libc.so.6")
+
+
+def apply() -> None:
+    from utserver.engine import pack
+    for knob in KNOBS:
+        if knob.startswith("arena"):
+            _libc().mallopt(M_ARENA_MAX, int(knob[5:]))
+        elif m := re.fullmatch(r"threads(\d+)", knob):
+            import utserver.web.server as web_server
+            web_server.THREADS = int(m.group(1))
+        elif knob == "tick1000":
+            pack.FRUGAL["tick_interval"] = 1000
+        elif m := re.fullmatch(r"aio(\d+)", knob):
+            pack.FRUGAL["aio_threads"] = int(m.group(1))
+        elif m := re.fullmatch(r"diskq(\d+)", knob):
+            pack.FRUGAL["max_queued_disk_bytes"] = int(m.group(1)) << 20
+        elif knob == "nopause":
+            _patch_nopause()
+        elif knob == "dumpmods":  # write the loaded modules and top allocations 5 s after start
+            threading.Timer(5.0, _dump).start()
+        elif knob == "trim":
+            _patch_trim()
+        elif m := re.fullmatch(r"expire([\d.]+)", knob):
+            from cheroot import server as cheroot_server
+            cheroot_server.HTTPServer.expiration_interval = float(m.group(1))
+        else:
+            raise SystemExit(f"unknown UTB_VARIANT knob {knob!r}")
+
+
+def _patch_nopause() -> None:
+    from utserver.engine import engine as engine_mod
+    from utserver.engine.jobs import QUEUED
+    original = engine_mod.Engine._add_to_session
+
+    def add(self, job, params, new):
+        original(self, job, params, new)
+        if new and job.mode == QUEUED and not job.paused:
+            job.handle.resume()  # auto_managed stays set: the queue may still pause it
+    engine_mod.Engine._add_to_session = add
+
+
+def _dump() -> None:
+    mods = sorted(sys.modules)
+    Path("/tmp/utserver-bench/modules.txt").write_text(f"{len(mods)} modules\n" + "\n".join(mods) + "\n")
+
+
+def _patch_trim() -> None:
+    from utserver.engine import pump
+    libc = _libc()
+    threading.Timer(3.0, lambda: libc.malloc_trim(0)).start()
+    original = pump.AlertPump.on_finished
+
+    def on_finished(self, alert):
+        original(self, alert)
+        libc.malloc_trim(0)
+    pump.AlertPump.on_finished = on_finished
+
+
+if __name__ == "__main__":
+    apply()
+    from utserver.cli import main
+    raise SystemExit(main(sys.argv[1:]))
