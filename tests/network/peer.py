@@ -1,8 +1,7 @@
 """A libtorrent peer for tests, run inside a test namespace; exits by itself.
 
 argv[1] is JSON: {"settings": {...session settings...}, "torrent": PATH (optional),
-"save": DIR, "seed": bool, "connect": [[ip, port], ...], "upload_limit": bytes/s (0: none),
-"lifetime": seconds}. Prints "ready PORT" once listening with its torrent added.
+"save": DIR, "seed": bool, "connect": [[ip, port], ...], "lifetime": seconds}. Prints "ready PORT" once listening with its torrent added.
 """
 import json
 import sys
@@ -25,8 +24,6 @@ def main() -> None:
         if options.get("seed"):
             params.flags = lt.torrent_flags.seed_mode
         handle = session.add_torrent(params)
-        if options.get("upload_limit"):
-            handle.set_upload_limit(options["upload_limit"])
     print("ready", session.listen_port(), flush=True)
     end, last = time.monotonic() + options["lifetime"], ""
     while time.monotonic() < end:
