@@ -165,10 +165,11 @@ class AlertPump:
                 self._check_seed_goal(job, st)  # first: a stop must show in this very view
                 view = status.build_view(st, job)
                 views[job.hash] = view
-                self._report_state(job, view)
+                self.report_state(job, view)
             engine.views = views
 
-    def _report_state(self, job: Job, view) -> None:
+    def report_state(self, job: Job, view) -> None:
+        """state_cmd on every change of the manual's state code, wherever the view was built."""
         if view.state != job.last_state:
             previous, job.last_state = job.last_state, view.state
             if previous:
