@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.support.daemon import Daemon
+from tests.support.daemon import Daemon, write_conf
 
 CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -59,10 +60,9 @@ class NetnsDaemon(Daemon):
 
     def reload_conf(self, **changes) -> None:
         """Edit utserver.conf and send SIGHUP, as an administrator would."""
-        from tests.support.daemon import write_conf
         self.conf.update(changes)
         write_conf(self.conf_path, self.conf)
-        self.proc.send_signal(1)
+        self.proc.send_signal(signal.SIGHUP)
 
     def close(self) -> None:
         self._http.shutdown(wait=False)
