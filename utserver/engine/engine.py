@@ -111,6 +111,10 @@ class Engine:
             self._applied = packed
         if "rate_limit_local_peers" in changed:
             self._apply_local_peer_limits()
+        if "dht" in changed and self.settings.get("dht"):
+            with self.lock:  # otherwise libtorrent waits dht_announce_interval (15 min)
+                for job in self.jobs.values():
+                    job.handle.force_dht_announce()
         if changed & _PER_TORRENT:
             with self.lock:
                 for job in self.jobs.values():
