@@ -226,10 +226,11 @@ pb.w_idle = w_idle
 
 # --- candidate tunings (bench/variant.py), registered on demand --------------------------------
 
-def variant(knobs: str) -> str:
-    """Register the adapter 'utserver+KNOBS' (utserver run through bench/variant.py); returns its name."""
+def variant(knobs: str, alias: str | None = None) -> str:
+    """Register the adapter 'utserver+KNOBS' (or 'utserver+ALIAS'), utserver run through
+    bench/variant.py with those knobs; returns its name."""
     knobs = knobs.replace("+", ",")
-    name = "utserver+" + knobs.replace(",", "+")  # peerbench splits --daemons at commas
+    name = "utserver+" + (alias or knobs.replace(",", "+"))  # peerbench splits --daemons at commas
 
     class Variant(UTServer):
         def command(self):

@@ -28,10 +28,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import adapter  # noqa: E402
+import restart  # noqa: E402
+import webui_render  # noqa: E402
 from adapter import pb  # noqa: E402
 
 ROOT = HERE.parent
 RESULTS = HERE / "results"
+# The tunings proposed to the lead (docs/bench.md, /tmp/requests-bench.md), measured beside utserver as
+# it is in the same run until they are applied: bench/variant.py knobs.
+PROPOSED = "posix,arena1,trimthreshold1024,tick1000,expire5"
 PEER_PACKAGES = ["transmission-daemon", "qbittorrent-nox", "deluged", "opentracker"]
 
 FULL = dict(idle=["utserver", "transmission", "qbittorrent", "deluge", "lt"], idle_seconds=20,
@@ -98,9 +103,14 @@ def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
         """None (not measured in this run) when the utserver value is missing."""
         return None if cond_value is None else bool(test)
     u = idle.get("utserver", {})
+    up, xp = idle.get("utserver+proposed", {}), xfer.get("utserver+proposed", {})
+
+    def prop(row, key, unit, nd=1):
+        return f"; proposed {fmt(row.get(key), nd)}{unit}" if row.get(key) is not None else ""
     out.append(("idle RSS ≤ 30 MB", ok(u.get("rss_mib"), u.get("rss_mib") is not None and u["rss_mib"] <= 30),
                 f"utserver {fmt(u.get('rss_mib'))} MiB (transmission {fmt(idle.get('transmission', {}).get('rss_mib'))}, "
-                f"qbittorrent {fmt(idle.get('qbittorrent', {}).get('rss_mib'))}, lt {fmt(idle.get('lt', {}).get('rss_mib'))})"))
+                f"qbittorrent {fmt(idle.get('qbittorrent', {}).get('rss_mib'))}, lt {fmt(idle.get('lt', {}).get('rss_mib'))})"
+                + prop(up, "rss_mib", " MiB")))
     um, ur = many.get("utserver", {}), rst.get("utserver", {})
     worst = max([v for v in (um.get("rss_mib"), ur.get("rss_mib")) if v is not None], default=None)
     out.append((f"RSS with {res['n']} torrents ≤ 40 MB", ok(worst, worst is not None and worst <= 40),
@@ -111,18 +121,19 @@ def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
     out.append(("peak private memory during the download ≤ 40 MB",
                 ok(ux.get("peak_anon_MiB"), ux.get("peak_anon_MiB") is not None and ux["peak_anon_MiB"] <= 40),
                 f"utserver peak anon {fmt(ux.get('peak_anon_MiB'))} MiB (median of runs; qbittorrent "
-                f"{fmt(xfer.get('qbittorrent', {}).get('peak_anon_MiB'))}, lt {fmt(xfer.get('lt', {}).get('peak_anon_MiB'))})"))
+                f"{fmt(xfer.get('qbittorrent', {}).get('peak_anon_MiB'))}, lt {fmt(xfer.get('lt', {}).get('peak_anon_MiB'))})"
+                + prop(xp, "peak_anon_MiB", " MiB")))
     others = {d: xfer[d]["median_s"] for d in ("lt", "qbittorrent") if d in xfer}
     out.append((f"{res['size']} download time ≤ bare libtorrent's and ≤ qbittorrent-nox's",
                 ok(ux.get("median_s") if others else None,
                    ux.get("median_s") is not None and all(ux["median_s"] <= v for v in others.values())),
                 f"utserver median {fmt(ux.get('median_s'), 2)} s vs " +
-                ", ".join(f"{d} {v:.2f} s" for d, v in others.items())))
+                ", ".join(f"{d} {v:.2f} s" for d, v in others.items()) + prop(xp, "median_s", " s", 2)))
     q = xfer.get("qbittorrent", {})
     out.append(("download CPU seconds ≤ qbittorrent-nox's",
                 ok(ux.get("cpu_s") if q else None, q and ux.get("cpu_s") is not None and ux["cpu_s"] <= q["cpu_s"]),
                 f"utserver {fmt(ux.get('cpu_s'), 2)} s vs qbittorrent {fmt(q.get('cpu_s'), 2)} s"
-                + ("" if q else " (qbittorrent not in this run)")))
+                + ("" if q else " (qbittorrent not in this run)") + prop(xp, "cpu_s", " s", 2)))
     tm = many.get("transmission", {})
     out.append((f"full list=1 of {res['n']} ≤ transmission's torrent-get",
                 ok(um.get("list_median_ms") if tm else None,
@@ -137,13 +148,15 @@ def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
                 ok(ur.get("listed_s"), ur.get("listed_s") is not None and ur["listed_s"] <= 2 and ur.get("rechecked") == 0),
                 f"API {fmt(ur.get('api_s'), 2)} s, all listed {fmt(ur.get('listed_s'), 2)} s, all seeding "
                 f"{fmt(ur.get('seeding_s'), 2)} s, {ur.get('rechecked')} rechecked (median of {len(ur.get('runs', []))})"))
-    iw = [(f"0 torrents", u.get("idle_window")), (f"{res['n']} torrents", ur.get("idle"))]
+    iw = [("0 torrents", u.get("idle_window")), (f"{res['n']} torrents", ur.get("idle")),
+          ("proposed, 0 torrents", up.get("idle_window"))]
     iw = [(k, v) for k, v in iw if v]
-    wake_ok = None if not iw else all(v["wakeups_per_s"] <= 1.0 for _, v in iw)
+    wake_ok = None if not iw else all(v["wakeups_per_s"] <= 1.0 for k, v in iw if "proposed" not in k)
     out.append(("idle: ≤ 1 CPU wakeup per second", wake_ok,
                 "; ".join(f"{k}: {v['wakeups_per_s']}/s over {v['threads_waking']} threads "
                           f"(busiest {v['busiest_thread_wakeups_per_s']}/s)" for k, v in iw)))
-    disk_ok = None if not iw else all(v["disk_write_bytes"] == 0 and not v.get("settings_files_changed") for _, v in iw)
+    disk_ok = None if not iw else all(v["disk_write_bytes"] == 0 and not v.get("settings_files_changed")
+                                      for k, v in iw if "proposed" not in k)
     out.append(("idle: no disk writes while nothing changes", disk_ok,
                 "; ".join(f"{k}: {v['disk_write_bytes']} B written in {v['window_s']} s, "
                           f"{v.get('settings_files_changed', 0)} settings files changed" for k, v in iw)))
@@ -155,8 +168,11 @@ def report(res: dict) -> str:
     T = pb.table
     L.append(f"utserver benchmark, {res['started']} → {res['finished']} UTC ({res['mode']} run, "
              f"{res['minutes']:.1f} min); load average at start {res['load_start']}, at end {res['load_end']}")
+    if res.get("proposed"):
+        L.append(f"utserver+proposed = utserver with the tunings proposed in docs/bench.md, applied in-process by "
+                 f"bench/variant.py ({res['proposed']}); the goals are judged on utserver as it is")
     L.append("versions: " + "; ".join(f"{k}={v}" for k, v in res["versions"].items() if v))
-    L.append("\n== idle: 20 s after the API first answered (MiB; wakeups = context switches of all threads "
+    L.append(f"\n== idle: {res.get('idle_seconds', 20)} s after the API first answered (MiB; wakeups = context switches of all threads "
              "per second over the idle window; disk = bytes written to storage in the window) ==")
     L.append(T(res["idle"], ["daemon", "ready_s", "rss_mib", "pss_mib", "rss_anon_mib", "threads", "cpu_s",
                              "cpu_idle_window_s", "wakeups_per_s", "disk_write_bytes", "error"]))
@@ -172,14 +188,15 @@ def report(res: dict) -> str:
             f"{p.get('requests')} requests, median {p.get('median_ms')} ms, p95 {p.get('p95_ms')} ms, "
             f"max {p.get('max_ms')} ms, {p.get('errors')} errors" for p in res["pollers"]))
     L.append(f"\n== restart with {res['n']} seeding torrents restored (s from process start, median of restarts); "
-             f"then idle {res['idle_window']} s ==")
+             f"then idle {res['idle_window']} s; cid = list=1&cid over one keep-alive connection, as a polling client ==")
     rows = []
     for r in res["restart"]:
         idle = r.get("idle") or {}
         rows.append({**r, "wakeups_per_s": idle.get("wakeups_per_s"), "disk_write_B": idle.get("disk_write_bytes"),
                      "settings_files_changed": idle.get("settings_files_changed", "")})
     L.append(T(rows, ["daemon", "n", "add_s", "api_s", "listed_s", "seeding_s", "rechecked", "rss_mib",
-                      "rss_anon_mib", "list_full_ms", "list_full_bytes", "list_cid_ms", "list_cid_bytes",
+                      "rss_anon_mib", "list_full_ms", "list_full_keepalive_ms", "list_full_bytes", "list_cid_ms",
+                      "list_cid_bytes",
                       "wakeups_per_s", "disk_write_B", "settings_files_changed", "error"]))
     w = next((r for r in res["restart"] if r["daemon"] == "utserver" and "webui_render_ms" in r), None)
     if w:
@@ -191,6 +208,8 @@ def report(res: dict) -> str:
     if res.get("api_list"):
         L.append("\n== bench/api_list.py (web-API helper's benchmark, its own daemon with fake torrents) ==")
         L.append(res["api_list"].rstrip())
+    for err in res.get("errors", []):
+        L.append(f"\nPART FAILED: {err}")
     L.append("\n== goals ==")
     for goal, met, why in res["verdicts"]:
         L.append(f"{'MET ' if met else ('GAP ' if met is False else 'n/a ')} {goal}: {why}")
@@ -203,9 +222,16 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/utserver-bench", help="scratch; generated data is cached")
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--out", default=str(RESULTS / "latest"), help="results path without extension")
+    ap.add_argument("--proposed", default=PROPOSED, help="variant.py knobs of the utserver+proposed row ('' = none)")
+    ap.add_argument("--n", type=int, help="override the number of torrents (many, restart)")
+    ap.add_argument("--restart-daemons", help="override the daemons of the restart part (comma list)")
     ap.add_argument("--only", default="", help="comma list of parts: idle_many,transfer,restart,api_list")
     a = ap.parse_args()
     cfg = QUICK if a.quick else FULL
+    if a.n:
+        cfg = dict(cfg, n=a.n)
+    if a.restart_daemons:
+        cfg = dict(cfg, restart=a.restart_daemons.split(","))
     parts = set(a.only.split(",")) if a.only else {"idle_many", "transfer", "restart", "api_list"}
     if not a.no_install:
         ensure_peers()
@@ -216,11 +242,16 @@ def main() -> int:
     t0 = time.monotonic()
     res = {"started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "mode": "quick" if a.quick else "full",
            "load_start": " ".join(open("/proc/loadavg").read().split()[:3]), "n": cfg["n"], "size": cfg["size"],
-           "repeat": cfg["repeat"], "idle_window": cfg["idle_window"], "idle": [], "many": [],
-           "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {}}
+           "repeat": cfg["repeat"], "idle_window": cfg["idle_window"], "idle_seconds": cfg["idle_seconds"], "idle": [], "many": [],
+           "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {}, "errors": []}
+    if a.proposed:
+        name = adapter.variant(a.proposed, alias="proposed")
+        cfg = dict(cfg, idle=cfg["idle"][:1] + [name] + cfg["idle"][1:],
+                   transfer=cfg["transfer"][:2] + [name] + cfg["transfer"][2:])
+        res["proposed"] = a.proposed
     common = ["--workdir", a.workdir]
     scratch = Path(a.workdir)
-    if "idle_many" in parts:
+    def idle_many():
         daemons = list(dict.fromkeys(cfg["idle"] + cfg["many"]))
         r = peerbench(common + ["--daemons", ",".join(daemons), "--workloads", "idle,many", "--n", str(cfg["n"]),
                                 "--many-timeout", str(cfg["many_timeout"]),
@@ -228,17 +259,17 @@ def main() -> int:
         res["idle"] = [x for x in r["idle"] if x["daemon"] in cfg["idle"]]
         res["many"] = [x for x in r["many"] if x["daemon"] in cfg["many"]]
         res["versions"].update(r["versions"])
-    if "transfer" in parts:
+
+    def transfer():
         adapter.POLL_RESULTS.clear()
         r = peerbench(common + ["--daemons", ",".join(cfg["transfer"]), "--workloads", "transfer",
                                 "--size", cfg["size"], "--repeat", str(cfg["repeat"])], scratch / "transfer.json")
         res["transfer"], res["transfer_summary"] = r["transfer"], r["transfer_summary"]
         res["pollers"] = list(adapter.POLL_RESULTS)
         res["versions"].update(r["versions"])
-    if "restart" in parts:
-        import restart
-        import webui_render
-        sys.argv = ["peerbench", "--workdir", a.workdir]  # peerbench's defaults for timeouts
+
+    def restarts():
+        sys.argv = ["peerbench", "--workdir", a.workdir]
         ra = argparse.Namespace(workdir=a.workdir, ready_timeout=90, many_timeout=300, keep=False)
         tracker = pb.Tracker(a.workdir, [])
         try:
@@ -259,11 +290,22 @@ def main() -> int:
         finally:
             tracker.stop()
             pb.kill_all_children()
-    if "api_list" in parts:
+
+    def api_list():
         pb.log("bench/api_list.py " + " ".join(cfg["api_list"]))
         r = subprocess.run([sys.executable, str(HERE / "api_list.py"), *cfg["api_list"]], capture_output=True,
                            text=True, cwd=ROOT, timeout=900)
         res["api_list"] = r.stdout + (f"\n(api_list.py failed: {r.stderr[-300:]})" if r.returncode else "")
+
+    for part, fn in (("idle_many", idle_many), ("transfer", transfer), ("restart", restarts), ("api_list", api_list)):
+        if part not in parts:
+            continue
+        try:
+            fn()
+        except Exception as exc:  # noqa: the other parts still run and the report says what failed
+            pb.log(f"{part} failed: {exc!r}")
+            res["errors"].append(f"{part}: {exc!r}"[:300])
+            pb.kill_all_children()
     res["finished"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     res["minutes"] = (time.monotonic() - t0) / 60
     res["load_end"] = " ".join(open("/proc/loadavg").read().split()[:3])

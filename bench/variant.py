@@ -12,6 +12,9 @@ settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_V
   diskqN       max_queued_disk_bytes -> N MiB (frugal preset: 2)
   nopause      a queued torrent with a free slot is added running (auto_managed, not paused),
                so it does not wait for libtorrent's next auto-manage pass (about 1 s)
+  lt.NAME=INT  any integer libtorrent setting in the frugal preset, e.g. lt.recv_socket_buffer_size=0
+  posix        libtorrent's posix_disk_io back-end (single thread, pwrite) instead of 2.1's pread pool
+  trimthresholdK  glibc mallopt(M_TRIM_THRESHOLD, K KiB): freed heap above K is returned to the OS
   trim         malloc_trim(0) once, 3 s after start, and after each torrent finishes
   dumpmods     write sys.modules to /tmp/utserver-bench/modules.txt 5 s after start
   expireN      cheroot expiration_interval -> N s (how often its selector wakes, 0.5 by default)
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 KNOBS = [k for k in os.environ.get("UTB_VARIANT", "").split(",") if k]
 M_ARENA_MAX = -8
+M_TRIM_THRESHOLD = -1
 
 
 def _libc():
@@ -54,6 +58,12 @@ def apply() -> None:
             _patch_nopause()
         elif knob == "dumpmods":  # write the loaded modules and top allocations 5 s after start
             threading.Timer(5.0, _dump).start()
+        elif m := re.fullmatch(r"lt\.(\w+)=(-?\d+)", knob):  # any integer libtorrent setting
+            pack.FRUGAL[m.group(1)] = int(m.group(2))
+        elif knob == "posix":
+            _patch_disk_io("posix_disk_io_constructor")
+        elif m := re.fullmatch(r"trimthreshold(\d+)", knob):
+            _libc().mallopt(M_TRIM_THRESHOLD, int(m.group(1)) << 10)
         elif knob == "trim":
             _patch_trim()
         elif m := re.fullmatch(r"expire([\d.]+)", knob):
@@ -73,6 +83,24 @@ def _patch_nopause() -> None:
         if new and job.mode == QUEUED and not job.paused:
             job.handle.resume()  # auto_managed stays set: the queue may still pause it
     engine_mod.Engine._add_to_session = add
+
+
+def _patch_disk_io(constructor: str) -> None:
+    """Engine.open creates lt.session(pack, flags); give it session_params with another disk back-end
+    (session_params takes no flags: the default plugins, ut_pex included, are always added)."""
+    import types
+
+    import libtorrent as lt
+    from utserver.engine import engine as engine_mod
+
+    def session(settings, flags=None):
+        params = lt.session_params(settings)
+        params.disk_io_constructor = constructor
+        return lt.session(params)
+    proxy = types.ModuleType("libtorrent_proxy")
+    proxy.__dict__.update(lt.__dict__)
+    proxy.session = session
+    engine_mod.lt = proxy
 
 
 def _dump() -> None:
