@@ -16,6 +16,7 @@ settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_V
   posix        libtorrent's posix_disk_io back-end (single thread, pwrite) instead of 2.1's pread pool
   trimthresholdK  glibc mallopt(M_TRIM_THRESHOLD, K KiB): freed heap above K is returned to the OS
   trim         malloc_trim(0) once, 3 s after start, and after each torrent finishes
+  profrestore  cProfile of Engine._restore -> /tmp/utserver-bench/restore-profile.txt
   dumpmods     write sys.modules to /tmp/utserver-bench/modules.txt 5 s after start
   expireN      cheroot expiration_interval -> N s (how often its selector wakes, 0.5 by default)
 """
@@ -60,6 +61,8 @@ def apply() -> None:
             threading.Timer(5.0, _dump).start()
         elif m := re.fullmatch(r"lt\.(\w+)=(-?\d+)", knob):  # any integer libtorrent setting
             pack.FRUGAL[m.group(1)] = int(m.group(2))
+        elif knob == "profrestore":
+            _patch_profile_restore()
         elif knob == "posix":
             _patch_disk_io("posix_disk_io_constructor")
         elif m := re.fullmatch(r"trimthreshold(\d+)", knob):
@@ -101,6 +104,23 @@ def _patch_disk_io(constructor: str) -> None:
     proxy.__dict__.update(lt.__dict__)
     proxy.session = session
     engine_mod.lt = proxy
+
+
+def _patch_profile_restore() -> None:
+    import cProfile
+    import pstats
+    import time
+    from utserver.engine import engine as engine_mod
+    original = engine_mod.Engine._restore
+
+    def restore(self):
+        prof, t = cProfile.Profile(), time.perf_counter()
+        prof.runcall(original, self)
+        out = Path("/tmp/utserver-bench/restore-profile.txt")
+        with out.open("w") as f:
+            f.write(f"_restore of {len(self.jobs)} torrents: {time.perf_counter() - t:.3f} s (under cProfile)\n")
+            pstats.Stats(prof, stream=f).sort_stats("tottime").print_stats(18)
+    engine_mod.Engine._restore = restore
 
 
 def _dump() -> None:
