@@ -1,7 +1,7 @@
 """A libtorrent peer for tests, run inside a test namespace; exits by itself.
 
 argv[1] is JSON: {"settings": {...session settings...}, "torrent": PATH (optional),
-"save": DIR, "seed": bool, "connect": [[ip, port], ...], "lifetime": seconds}. Prints "ready PORT" once listening with its torrent added.
+"save": DIR, "seed": bool, "no_pex": bool, "connect": [[ip, port], ...], "lifetime": seconds}. Prints "ready PORT" once listening with its torrent added.
 """
 import json
 import sys
@@ -23,6 +23,8 @@ def main() -> None:
         params.save_path = options["save"]
         if options.get("seed"):
             params.flags = lt.torrent_flags.seed_mode
+        if options.get("no_pex"):  # learns no one through PEX, so dials no one it did not know
+            params.flags |= lt.torrent_flags.disable_pex
         handle = session.add_torrent(params)
     print("ready", session.listen_port(), flush=True)
     end, last = time.monotonic() + options["lifetime"], ""
