@@ -152,9 +152,10 @@ def build_parts(server: Server) -> list[Part]:
     from utserver.web import WebServer
 
     settings = server.settings
-    portmap = PortMapService(settings, local_port=lambda: engine.port,
-                             subscribe_alert=lambda cls, fn: engine.subscribe_alert(cls, fn))
+    portmap = PortMapService(settings, local_port=lambda: engine.port)
     engine = server.engine = Engine(settings, lt_upnp=portmap.libtorrent_upnp)
+    for alert_class, handler in portmap.alert_handlers().items():  # libtorrent maps as the session opens
+        engine.subscribe_alert(alert_class, handler)
     rss = RssManager(settings, settings.settings_path, engine.add_url)
     signal_self = lambda signum: (lambda: os.kill(os.getpid(), signum))  # noqa: E731
     return [

@@ -69,10 +69,6 @@ def test_dht_finds_the_seeder_and_the_download_completes(lab, content, start_dae
     assert (daemon.download_dir / "file.bin").read_bytes() == data
 
 
-@pytest.mark.skip(reason="flaky until the engine announces on dht_bootstrap_alert: its "
-                  "force_dht_announce() right after apply_settings runs before the DHT has "
-                  "bootstrapped, and the announce is lost (failed 2 of 5 runs; 6 of 6 passed "
-                  "with the bootstrap-alert version, see docs/portmap.md)")
 def test_dht_switched_on_by_reload(lab, content, start_daemon):
     torrent, _, _, _ = content
     dht_swarm(lab, content)

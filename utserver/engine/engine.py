@@ -52,10 +52,13 @@ class Engine:
         self.views: dict[str, TorrentView] = {}
         self.statuses: dict[str, lt.torrent_status] = {}
         self.seed_limited: set[str] = set()  # seeding torrents under max_ul_rate_seed
+        self.counted: dict[str, tuple[int, int]] = {}  # payload totals already in the history
         self.session: lt.session | None = None
         self.pump: AlertPump | None = None
         self._applied: dict = {}
         self.alert_subscribers: dict[type, list] = {}
+        self.subscribe_alert(lt.dht_bootstrap_alert, self._announce_on_dht)
+        self._awaiting_dht = True  # until the DHT bootstraps: then every torrent announces
         self._reported_na: set[str] = set()
         self._local_limits_set = False
 
@@ -98,10 +101,21 @@ class Engine:
         """callback(alert) runs on the alert-pump thread; copy what it needs at once."""
         self.alert_subscribers.setdefault(alert_class, []).append(callback)
 
+    def _announce_on_dht(self, _alert) -> None:
+        """The DHT is up (at start, or switched on at run time): announce every torrent now,
+        not after dht_announce_interval (15 min); then stop hearing DHT alerts."""
+        with self.lock:
+            for job in self.jobs.values():
+                job.handle.force_dht_announce()
+        self._awaiting_dht = False
+        self.on_settings_changed(set())
+
     def _pack(self) -> dict:
-        return pack.build_pack(self.settings.get, self.port, self.lt_upnp)
+        return pack.build_pack(self.settings.get, self.port, self.lt_upnp, self._awaiting_dht)
 
     def on_settings_changed(self, changed: set[str]) -> None:
+        if "dht" in changed:
+            self._awaiting_dht = True
         if "bind_port" in changed and not self.settings.get("randomize_bind_port"):
             self.port = self.settings.get("bind_port")  # reaches listen_interfaces below
         packed = self._pack()
@@ -111,10 +125,6 @@ class Engine:
             self._applied = packed
         if "rate_limit_local_peers" in changed:
             self._apply_local_peer_limits()
-        if "dht" in changed and self.settings.get("dht"):
-            with self.lock:  # otherwise libtorrent waits dht_announce_interval (15 min)
-                for job in self.jobs.values():
-                    job.handle.force_dht_announce()
         if changed & _PER_TORRENT:
             with self.lock:
                 for job in self.jobs.values():
@@ -176,7 +186,6 @@ class Engine:
             if options.queue_top:
                 job.handle.queue_position_top()
                 self.pump.wake()
-            job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)  # libtorrent's full state
         log.info("added %s (%s)", job.name, info_hash)
         return info_hash
 
@@ -199,7 +208,9 @@ class Engine:
         job.handle = self.session.add_torrent(params)
         self.jobs[job.hash] = job
         self._apply_job_settings(job)
-        self.refresh(job, job.handle.status(STATUS_FLAGS))
+        status = job.handle.status(STATUS_FLAGS)
+        self.counted[job.hash] = (status.all_time_download, status.all_time_upload)  # earlier runs counted then
+        self.refresh(job, status)
 
     def _queue_has_room(self) -> bool:
         running = [h for h, job in self.jobs.items() if job.mode == QUEUED and not job.paused
@@ -313,6 +324,7 @@ class Engine:
             self.views = {k: v for k, v in self.views.items() if k != job.hash}
             self.statuses.pop(job.hash, None)
             self.seed_limited.discard(job.hash)
+            self.counted.pop(job.hash, None)
         flags = lt.session.delete_files if data else 0
         self.session.remove_torrent(job.handle, flags)
         self.resume.remove(job.hash)

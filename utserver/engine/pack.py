@@ -40,6 +40,9 @@ LOW_CPU = {"tick_interval": 1000, "aio_threads": 2, "connection_speed": 5}
 
 ALERTS = (lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
           | lt.alert.category_t.storage_notification | lt.alert.category_t.port_mapping_notification)
+# Only while waiting for the DHT to bootstrap: the category also brings an alert per incoming
+# DHT query, several a second on the real network, which would wake the pump all day.
+DHT_ALERTS = lt.alert.category_t.dht_notification
 
 # encryption_mode (0 disabled, 1 enabled, 2 forced) -> (out_enc_policy, in_enc_policy);
 # lt: 0 forced, 1 enabled, 2 disabled. Disabled still accepts encrypted incoming peers.
@@ -82,9 +85,10 @@ def _limit(value: int) -> int:
     return -1 if value < 0 else value
 
 
-def build_pack(get, port: int, lt_upnp: bool) -> dict:
+def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False) -> dict:
     """The whole settings_pack; *get* reads a setting, *port* is the peer port in use,
-    *lt_upnp* says whether libtorrent's own UPnP is the chosen port-mapping backend."""
+    *lt_upnp* says whether libtorrent's own UPnP is the chosen port-mapping backend,
+    *awaiting_dht* whether to hear of the DHT's bootstrap."""
     disposition = get("bt.transp_disposition")
     out_enc, in_enc = _ENCRYPTION[get("encryption_mode")]
     if get("encryption_mode") == 2 and get("encryption_allow_legacy"):
@@ -94,7 +98,7 @@ def build_pack(get, port: int, lt_upnp: bool) -> dict:
     pack.update({
         "user_agent": f"utserver/{__version__} libtorrent/{lt.__version__}",
         "peer_fingerprint": lt.generate_fingerprint("US", *map(int, __version__.split(".")), 0),
-        "alert_mask": int(ALERTS),
+        "alert_mask": int(ALERTS | DHT_ALERTS) if awaiting_dht and get("dht") else int(ALERTS),
         "listen_interfaces": listen_interfaces(bind_ip, port, get("ipv6")),
         "outgoing_interfaces": bind_ip,
         "listen_system_port_fallback": False,

@@ -64,6 +64,7 @@ class AlertPump:
             lt.state_update_alert: self.on_state_update,
             lt.torrent_finished_alert: self.on_finished,
             lt.metadata_received_alert: self.on_metadata,
+            lt.torrent_checked_alert: self.on_checked,
             lt.save_resume_data_alert: self.on_resume_data,
             lt.storage_moved_alert: self.on_moved,
             lt.storage_moved_failed_alert: self.on_move_failed,
@@ -155,11 +156,10 @@ class AlertPump:
                 job = engine.jobs.get(adding.hash_of(st.info_hashes))
                 if job is None:
                     continue
-                old = engine.statuses.get(job.hash)
                 engine.statuses[job.hash] = st
-                if old is not None:
-                    engine.history.add(st.all_time_download - old.all_time_download,
-                                       st.all_time_upload - old.all_time_upload)
+                down, up = engine.counted.get(job.hash, (st.all_time_download, st.all_time_upload))
+                engine.history.add(st.all_time_download - down, st.all_time_upload - up)
+                engine.counted[job.hash] = (st.all_time_download, st.all_time_upload)
                 if st.is_seeding != (job.hash in engine.seed_limited):
                     engine._apply_job_settings(job)  # max_ul_rate_seed starts or ends
                 self._check_seed_goal(job, st)  # first: a stop must show in this very view
@@ -227,6 +227,14 @@ class AlertPump:
             log.info("moving %s to %s", job.name, final)
             alert.handle.move_storage(str(final), lt.move_flags_t.fail_if_exist)
         self.engine.changed(job)
+
+    def on_checked(self, alert) -> None:
+        """libtorrent knows every piece's state now: save it, so a crash never forces a recheck.
+        (A save requested earlier, still loading, can hold an empty piece map, and libtorrent
+        2.0.8 then re-checks files that exist.)"""
+        job = self._job(alert)
+        if job is not None:
+            alert.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)
 
     def on_metadata(self, alert) -> None:
         job = self._job(alert)
