@@ -20,10 +20,10 @@ from utserver.engine.adding import AddError
 from utserver.engine.events import EventRunner
 from utserver.engine.history import TransferHistory
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job, lt_to_ut_priority
+from utserver.engine.peers import peer_view
 from utserver.engine.pump import QUERY_SAVE_PATH, STATUS_FLAGS, AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.status import build_view
-from utserver.engine.peers import peer_view
 from utserver.engine.views import AddOptions, FileSource, FileView, PeerView, TorrentView
 from utserver.settings import BY_NAME, Settings
 
