@@ -30,7 +30,7 @@ def defaults(**overrides):
     ("minimize_kernel_caching", True, "disk_io_read_mode", 2),
     ("all_writes_sync", True, "disk_io_write_mode", 3),
     ("disk_cache_max_size", 8, "max_queued_disk_bytes", 8 << 20),
-    ("low_cpu", True, "tick_interval", 1000),
+    ("low_cpu", True, "connection_speed", 5),
     ("bind_ip", "::1", "listen_interfaces", "[::1]:6881"),
     ("ipv6", False, "listen_interfaces", "0.0.0.0:6881"),
 ])

@@ -10,11 +10,11 @@ being written and waits for the next look.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 
 from utserver.engine import AddError, AddOptions, Engine
+from utserver.services.watch import FolderWatch
 from utserver.settings import Settings
 
 log = logging.getLogger("utserver.services")
@@ -27,24 +27,20 @@ class Autoload:
     def __init__(self, settings: Settings, engine: Engine):
         self.settings = settings
         self.engine = engine
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="autoload", daemon=True)
+        self._watch = FolderWatch(settings, "dir_autoload", POLL, self._check, "autoload")
         self._seen_mtime = 0.0
 
     def start(self) -> None:
-        self._thread.start()
+        self._watch.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
+        self._watch.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(POLL):
-            if self.settings.get("dir_autoload"):
-                try:
-                    self.scan(self.settings.path("dir_autoload"))
-                except OSError as exc:
-                    log.error("autoload folder: %s", exc)
+    def _check(self) -> None:
+        try:
+            self.scan(self.settings.path("dir_autoload"))
+        except OSError as exc:
+            log.error("autoload folder: %s", exc)
 
     def scan(self, folder: Path) -> None:
         if not folder.is_dir():

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+
+from utserver.services.watch import FolderWatch
 
 log = logging.getLogger("utserver.maintenance")
 
@@ -27,6 +28,7 @@ class SettingsView(Protocol):
     def get(self, name: str) -> int | bool | str: ...
     def path(self, name: str) -> Path: ...
     def set_internal(self, changes: dict) -> None: ...
+    def subscribe(self, callback: Callable[[set[str]], None]) -> None: ...
 
 
 class Maintenance:
@@ -41,25 +43,13 @@ class Maintenance:
             "rcf.utmr": ("configuration reload requested", request_reload),
             "sp.utmr": ("shutdown requested", request_stop),
         }
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._watch = FolderWatch(settings, "dir_request", INTERVAL, self.check, "maintenance")
 
     def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="maintenance", daemon=True)
-        self._thread.start()
+        self._watch.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread and self._thread is not threading.current_thread():
-            self._thread.join(INTERVAL * 2)
-
-    def _run(self) -> None:
-        while not self._stopping.wait(INTERVAL):
-            try:
-                self.check()
-            except Exception:  # a bad folder or a failing request must not end the watch
-                log.exception("maintenance request failed")
+        self._watch.stop()
 
     def check(self) -> None:
         """Handle the request files present now."""
