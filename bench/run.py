@@ -36,7 +36,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 # The tunings proposed to the lead (docs/bench.md, /tmp/requests-bench.md), measured beside utserver as
 # it is in the same run until they are applied: bench/variant.py knobs.
-PROPOSED = "posix,arena1,trimthreshold1024,tick1000,expire5"
+PROPOSED = ""  # requests 2-4 were applied at 04:03 (posix, glibc, tick, cheroot expiry): nothing pending
 PEER_PACKAGES = ["transmission-daemon", "qbittorrent-nox", "deluged", "opentracker"]
 
 FULL = dict(idle=["utserver", "transmission", "qbittorrent", "deluge", "lt"], idle_seconds=20,
@@ -49,6 +49,20 @@ QUICK = dict(idle=["utserver", "transmission", "lt"], idle_seconds=10,
              transfer=["utserver", "utserver-20poll", "lt"], size="256M", repeat=1,
              restart=["utserver"], restarts=1, idle_window=10, many_timeout=120,
              api_list=["--torrents", "200", "--seconds", "3", "--rounds", "10"])
+
+
+def code_state() -> str:
+    """The utserver code measured: commit, plus a digest of uncommitted changes under utserver/."""
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT, timeout=30).stdout
+    rev = git("rev-parse", "--short", "HEAD").strip()
+    diff = git("diff", "HEAD", "--", "utserver")
+    if not diff:
+        return rev
+    import hashlib
+    files = git("diff", "--name-only", "HEAD", "--", "utserver").split()
+    return f"{rev} + uncommitted changes in {len(files)} files under utserver/ (diff sha1 " \
+           f"{hashlib.sha1(diff.encode()).hexdigest()[:10]})"
 
 
 def installed(pkg: str) -> bool:
@@ -171,6 +185,7 @@ def report(res: dict) -> str:
     if res.get("proposed"):
         L.append(f"utserver+proposed = utserver with the tunings proposed in docs/bench.md, applied in-process by "
                  f"bench/variant.py ({res['proposed']}); the goals are judged on utserver as it is")
+    L.append(f"utserver code: {res.get('code')}")
     L.append("versions: " + "; ".join(f"{k}={v}" for k, v in res["versions"].items() if v))
     L.append(f"\n== idle: {res.get('idle_seconds', 20)} s after the API first answered (MiB; wakeups = context switches of all threads "
              "per second over the idle window; disk = bytes written to storage in the window) ==")
@@ -222,7 +237,7 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/utserver-bench", help="scratch; generated data is cached")
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--out", default=str(RESULTS / "latest"), help="results path without extension")
-    ap.add_argument("--proposed", default=PROPOSED, help="variant.py knobs of the utserver+proposed row ('' = none)")
+    ap.add_argument("--proposed", default=PROPOSED or None, help="variant.py knobs of the utserver+proposed row ('' = none)")
     ap.add_argument("--n", type=int, help="override the number of torrents (many, restart)")
     ap.add_argument("--restart-daemons", help="override the daemons of the restart part (comma list)")
     ap.add_argument("--only", default="", help="comma list of parts: idle_many,transfer,restart,api_list")
@@ -243,7 +258,7 @@ def main() -> int:
     res = {"started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "mode": "quick" if a.quick else "full",
            "load_start": " ".join(open("/proc/loadavg").read().split()[:3]), "n": cfg["n"], "size": cfg["size"],
            "repeat": cfg["repeat"], "idle_window": cfg["idle_window"], "idle_seconds": cfg["idle_seconds"], "idle": [], "many": [],
-           "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {}, "errors": []}
+           "code": code_state(), "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {}, "errors": []}
     if a.proposed:
         name = adapter.variant(a.proposed, alias="proposed")
         cfg = dict(cfg, idle=cfg["idle"][:1] + [name] + cfg["idle"][1:],

@@ -97,7 +97,7 @@ def _patch_disk_io(constructor: str) -> None:
     from utserver.engine import engine as engine_mod
 
     def session(settings, flags=None):
-        params = lt.session_params(settings)
+        params = settings if isinstance(settings, lt.session_params) else lt.session_params(settings)
         params.disk_io_constructor = constructor
         return lt.session(params)
     proxy = types.ModuleType("libtorrent_proxy")
