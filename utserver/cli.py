@@ -100,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def frugal_malloc() -> None:
-    """glibc: one heap for all threads, and freed memory above 1 MiB handed back to the system.
-    Measured: peak private memory of a 1 GiB download 73-94 -> 41-45 MiB with posix disk I/O.
-    Called before libtorrent starts threads; elsewhere (musl) there is nothing to tune."""
+    """glibc: one heap for all threads, and freed memory above 1 MiB handed back to the system
+    (glibc otherwise keeps a finished download's freed blocks: docs/bench.md). Called before
+    libtorrent starts threads; elsewhere (musl) there is nothing to tune."""
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-8, 1)  # M_ARENA_MAX
