@@ -77,9 +77,6 @@ class WebServer:
         server = wsgi.Server((host, port), _with_sock_ip(self.app, host), numthreads=THREADS,
                              server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
         server.max_request_body_size = MAX_BODY + 64 * 1024  # larger bodies get 413 from cheroot
-        # How often idle keep-alive connections are expired: cheroot's default (0.5 s) woke the
-        # selector twice a second on an idle daemon; stop() wakes it by itself.
-        server.expiration_interval = 10
         server.prepare()
         thread = threading.Thread(target=server.serve, name=f"web {host}:{port}", daemon=True)
         thread.start()
