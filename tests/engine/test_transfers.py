@@ -71,6 +71,31 @@ def test_queueing_runs_one_download_at_a_time(make_engine, tmp_path):
         slow.close()
 
 
+def test_the_list_shows_progress_while_a_download_runs(make_engine, tmp_path):
+    """The view follows the download second by second, not only when it ends (an idle pump once
+    slept through the first five seconds of a download)."""
+    root = tmp_path / "progress" / "payload"
+    make_files(root, {"big.bin": 6_000_000})
+    torrent = make_torrent(root, piece_size=16384)
+    slow = Peer(upload_rate_limit=1_000_000)  # about six seconds
+    slow.session.set_peer_class_filter(_everyone_global(slow.session))
+    try:
+        env = make_engine()
+        time.sleep(2)  # an engine that has run a while with nothing to do: its pump waits long
+        h = env.engine.add_bytes(torrent)
+        slow.connect(slow.seed(torrent, root.parent), env.port)
+        seen = set()
+        deadline = time.monotonic() + 60
+        while env.view(h).progress < 1000 and time.monotonic() < deadline:
+            seen.add(env.view(h).progress)
+            time.sleep(0.05)
+        partial = sorted(p for p in seen if 0 < p < 1000)
+        assert env.view(h).progress == 1000
+        assert len(partial) >= 3, f"progress seen during the download: {partial}"
+    finally:
+        slow.close()
+
+
 def _everyone_global(session):
     import libtorrent as lt
     ip_filter = lt.ip_filter()

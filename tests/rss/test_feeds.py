@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from utserver.rss.feeds import FeedError, is_feed_document, parse_feed
@@ -89,3 +91,10 @@ def test_a_body_naming_a_file_is_not_read_from_disk(tmp_path):
     local.write_bytes(rss2_item("<link>http://127.0.0.1/secret.torrent</link>"))
     with pytest.raises(FeedError):
         parse_feed(str(local).encode(), FEED, 1, 0)
+
+
+def test_without_feedparser_a_feed_gets_a_clear_error_and_the_rest_still_runs(monkeypatch):
+    """The packages only recommend python3-feedparser: the daemon starts without it, feeds say why."""
+    monkeypatch.setitem(sys.modules, "feedparser", None)  # import feedparser now raises ImportError
+    with pytest.raises(FeedError, match="needs feedparser"):
+        parse_feed(rss2_item("<link>http://127.0.0.1/a.torrent</link>"), FEED, 1, 0)

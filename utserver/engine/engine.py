@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from pathlib import Path
 
 import libtorrent as lt
@@ -21,7 +22,7 @@ from utserver.engine.events import EventRunner
 from utserver.engine.history import TransferHistory
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job, lt_to_ut_priority
 from utserver.engine.peers import peer_view
-from utserver.engine.pump import QUERY_SAVE_PATH, STATUS_FLAGS, AlertPump
+from utserver.engine.pump import QUERY_SAVE_PATH, STATUS_FLAGS, WATCHED, AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.status import build_view
 from utserver.engine.views import AddOptions, FileSource, FileView, PeerView, TorrentView
@@ -51,6 +52,7 @@ class Engine:
         self.lock = threading.RLock()
         self.views: dict[str, TorrentView] = {}
         self.statuses: dict[str, lt.torrent_status] = {}
+        self.last_read = 0.0  # monotonic time of the last list read (snapshot)
         self.seed_limited: set[str] = set()  # seeding torrents under max_ul_rate_seed
         self.counted: dict[str, tuple[int, int]] = {}  # payload totals already in the history
         self.session: lt.session | None = None
@@ -67,10 +69,13 @@ class Engine:
         packed = self._pack()
         # ut_pex is always loaded (it cannot be added later); the pex setting works per torrent
         # through disable_pex, which libtorrent honours at run time (libtorrent-notes §0.4).
-        # libtorrent's default disk back-end stays: posix_disk_io halved the peak private memory
-        # of a 1 GiB download (73-94 -> 41-45 MiB) but writes in the network thread, and the
-        # torrent list then showed 0 % until a fast download ended (docs/bench.md).
-        self.session = lt.session(packed)
+        params = lt.session_params(packed)
+        if hasattr(params, "disk_io_constructor"):  # 2.1; 2.0.x picks mmap or posix by platform
+            # posix_disk_io, the back-end 32-bit builds of 2.0.x use: pread's write cache grew
+            # past its limit (peak private memory of a 1 GiB download 51-94 MiB, 31-34 with
+            # posix) and its two pool threads each wake once a second while idle (docs/bench.md).
+            params.disk_io_constructor = "posix_disk_io_constructor"
+        self.session = lt.session(params)
         self._applied = packed
         self._apply_local_peer_limits()
         self.pump = AlertPump(self)
@@ -188,7 +193,7 @@ class Engine:
             self._add_to_session(job, params, new=True)
             if options.queue_top:
                 job.handle.queue_position_top()
-                self.pump.wake()
+        self.pump.wake()  # an idle pump would otherwise sleep through the first seconds of progress
         log.info("added %s (%s)", job.name, info_hash)
         return info_hash
 
@@ -372,6 +377,11 @@ class Engine:
 
     # --- reads ---
     def snapshot(self) -> dict[str, TorrentView]:
+        """The list as a client reads it; reading it keeps the views refreshed every second."""
+        now = time.monotonic()
+        if now - self.last_read >= WATCHED and self.pump is not None:
+            self.pump.wake()  # the first read after a quiet spell: fresh numbers for the next one
+        self.last_read = now
         return self.views
 
     def labels(self) -> list[tuple[str, int]]:

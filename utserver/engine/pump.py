@@ -1,10 +1,11 @@
 """The one thread that pops libtorrent's alerts, refreshes the views and runs periodic duties.
 
 Alerts are dispatched through a table keyed by alert class. Once a second
-while anything is active it asks for post_torrent_updates, whose
-state_update_alert carries only the torrents that changed. When every torrent
-is paused and nothing happens, it sleeps for long stretches: an idle daemon
-does not wake up every second.
+while a torrent downloads or checks, or while a client reads the list, it asks
+for post_torrent_updates, whose state_update_alert carries only the torrents
+that changed; torrents that only seed, with nobody watching, are refreshed every
+few seconds, and when every torrent is paused it sleeps for long stretches: an
+idle daemon does not wake up every second.
 
 It waits on a pipe that libtorrent writes to when alerts arrive (set_alert_fd),
 never on wait_for_alert: in the 2.0.x bindings that returns a pointer into the
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("utserver.engine")
 
 TICK = 1.0
-IDLE_WAIT = 5.0
+SEEDING_TICK = 5.0  # only seeding, and no client has read the list within WATCHED
+WATCHED = 10.0
+IDLE_WAIT = 30.0  # every torrent paused: nothing changes by itself
 RESUME_SAVE_INTERVAL = 60.0  # only torrents that changed are written
 HISTORY_SAVE_INTERVAL = 3600.0
 # torrent_handle.status() query flags; the bindings name only some of them (libtorrent-notes §2).
@@ -109,14 +112,28 @@ class AlertPump:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            active = self._dirty or any(not st.paused for st in self.engine.statuses.values())
-            self._wait(TICK if active else IDLE_WAIT)
+            interval = self._interval()
+            self._wait(max(0.0, self._last_tick + interval - time.monotonic()))
             try:
                 self.dispatch(self.session.pop_alerts())
-                if time.monotonic() - self._last_tick >= TICK or self._dirty:
+                if time.monotonic() - self._last_tick >= self._interval() or self._dirty:
                     self._tick()
             except Exception:  # the pump must survive one bad alert or job
                 log.exception("alert pump error")
+
+    def _interval(self) -> float:
+        """How often the views need refreshing now."""
+        engine = self.engine
+        with engine.lock:
+            unreported = any(h not in engine.statuses for h in engine.jobs)
+            running = [st for st in engine.statuses.values() if not st.paused]
+        if self._dirty or unreported:
+            return TICK
+        if not running:
+            return IDLE_WAIT
+        if time.monotonic() - engine.last_read < WATCHED or not all(st.is_seeding for st in running):
+            return TICK
+        return SEEDING_TICK
 
     def dispatch(self, alerts) -> int:
         for alert in alerts:

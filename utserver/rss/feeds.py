@@ -13,8 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
-
 from utserver import logs
 from utserver.rss.params import parse_bool
 from utserver.rss.titles import parse_title
@@ -92,6 +90,10 @@ FEED_PARAMS = {
 
 def parse_feed(body: bytes, feed_url: str, feed_id: int, now: int) -> tuple[str, list[Item]]:
     """The title and items of an RSS/Atom document; FeedError if it is neither."""
+    try:  # here, not at the top: ~1 MiB that a daemon without feeds never needs
+        import feedparser
+    except ImportError:  # the packages only recommend it
+        raise FeedError(f"{feed_url}: reading feeds needs feedparser (python3-feedparser)") from None
     # A stream, never bytes or str: feedparser would take those for a file name or URL to open.
     parsed = feedparser.parse(io.BytesIO(body))
     if not parsed.get("version") and not parsed.entries:

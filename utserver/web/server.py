@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 
 from cheroot import wsgi
 
@@ -24,6 +25,9 @@ log = logging.getLogger("utserver.web")
 
 THREADS = 8  # cheroot parks idle keep-alive connections in a selector; threads serve requests only
 SHUTDOWN_WAIT = 1.0
+# How often cheroot's selector wakes to expire idle keep-alive connections (its default, 0.5 s,
+# was two of an idle daemon's wake-ups a second). stop() waits for that wake-up: _stop() hurries it.
+EXPIRY_INTERVAL = 10.0
 _REBIND = {"ut_webui_port", "bind_ip"}
 
 
@@ -77,6 +81,7 @@ class WebServer:
         server = wsgi.Server((host, port), _with_sock_ip(self.app, host), numthreads=THREADS,
                              server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
         server.max_request_body_size = MAX_BODY + 64 * 1024  # larger bodies get 413 from cheroot
+        server.expiration_interval = EXPIRY_INTERVAL
         server.prepare()
         thread = threading.Thread(target=server.serve, name=f"web {host}:{port}", daemon=True)
         thread.start()
@@ -85,9 +90,25 @@ class WebServer:
 
     def _unbind(self) -> None:
         for server, thread in self._servers:
-            server.stop()
+            _stop(server)
             thread.join(SHUTDOWN_WAIT * 2)
         self._servers = []
+
+
+def _stop(server: wsgi.Server) -> None:
+    """server.stop(), without waiting for the selector's next expiry wake-up: connections to the
+    listening socket wake it until stop() has seen it return."""
+    host, port = server.bind_addr[:2]
+    host = {"::": "::1", "0.0.0.0": "127.0.0.1"}.get(host, host)
+    stopper = threading.Thread(target=server.stop, name="web stop", daemon=True)
+    stopper.start()
+    deadline = time.monotonic() + EXPIRY_INTERVAL + SHUTDOWN_WAIT
+    while stopper.is_alive() and time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.2).close()
+        except OSError:
+            pass  # already closed: stop() is past the selector
+        stopper.join(0.05)
 
 
 def _no_ipv6(exc: OSError) -> bool:
