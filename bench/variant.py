@@ -13,7 +13,7 @@ settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_V
   nopause      a queued torrent with a free slot is added running (auto_managed, not paused),
                so it does not wait for libtorrent's next auto-manage pass (about 1 s)
   lt.NAME=INT  any integer libtorrent setting in the frugal preset, e.g. lt.recv_socket_buffer_size=0
-  posix        libtorrent's posix_disk_io back-end (single thread, pwrite) instead of 2.1's pread pool
+  diskNAME     libtorrent 2.1's disk back-end: diskposix (utserver's choice), diskpread, diskmmap
   trimthresholdK  glibc mallopt(M_TRIM_THRESHOLD, K KiB): freed heap above K is returned to the OS
   trim         malloc_trim(0) once, 3 s after start, and after each torrent finishes
   profrestore  cProfile of Engine._restore -> /tmp/utserver-bench/restore-profile.txt
@@ -63,8 +63,8 @@ def apply() -> None:
             pack.FRUGAL[m.group(1)] = int(m.group(2))
         elif knob == "profrestore":
             _patch_profile_restore()
-        elif knob == "posix":
-            _patch_disk_io("posix_disk_io_constructor")
+        elif m := re.fullmatch(r"disk(posix|pread|mmap)", knob):
+            _patch_disk_io(f"{m.group(1)}_disk_io_constructor")
         elif m := re.fullmatch(r"trimthreshold(\d+)", knob):
             _libc().mallopt(M_TRIM_THRESHOLD, int(m.group(1)) << 10)
         elif knob == "trim":

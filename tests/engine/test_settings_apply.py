@@ -59,6 +59,18 @@ def test_a_change_at_run_time_reaches_the_live_session(make_engine):
     assert settings["upload_rate_limit"] == 65536 and settings["active_downloads"] == 2
 
 
+def test_libtorrent_ticks_every_two_seconds_only_while_no_torrent_runs(make_engine, content):
+    """Fewer idle wake-ups, and a torrent that starts gets the one-second tick back."""
+    torrent, _seed_dir, _data = content
+    env = make_engine()
+    tick = lambda: env.engine.session.get_settings()["tick_interval"]  # noqa: E731
+    wait_for(lambda: tick() == 2000, timeout=10, what="the idle tick")
+    h = env.engine.add_bytes(torrent)
+    wait_for(lambda: tick() == 1000, timeout=10, what="the running tick")
+    env.engine.stop(h)
+    wait_for(lambda: tick() == 2000, timeout=10, what="the idle tick again")
+
+
 def test_transfer_history_counts_a_download_and_survives_a_restart(make_engine, seeder, content):
     torrent, seed_dir, data = content
     env = make_engine()

@@ -61,6 +61,7 @@ class Engine:
         self.alert_subscribers: dict[type, list] = {}
         self.subscribe_alert(lt.dht_bootstrap_alert, self._announce_on_dht)
         self._awaiting_dht = True  # until the DHT bootstraps: then every torrent announces
+        self._idle = False  # no torrent running (the pump decides): libtorrent ticks less often
         self._reported_na: set[str] = set()
         self._local_limits_set = False
 
@@ -119,18 +120,25 @@ class Engine:
         self.on_settings_changed(set())
 
     def _pack(self) -> dict:
-        return pack.build_pack(self.settings.get, self.port, self.lt_upnp, self._awaiting_dht)
+        return pack.build_pack(self.settings.get, self.port, self.lt_upnp, self._awaiting_dht, self._idle)
+
+    def set_idle(self, idle: bool) -> None:
+        """The pump says whether any torrent runs; libtorrent ticks less often while none does."""
+        if idle != self._idle:
+            self._idle = idle
+            self.on_settings_changed(set())
 
     def on_settings_changed(self, changed: set[str]) -> None:
         if "dht" in changed:
             self._awaiting_dht = True
         if "bind_port" in changed and not self.settings.get("randomize_bind_port"):
             self.port = self.settings.get("bind_port")  # reaches listen_interfaces below
-        packed = self._pack()
-        diff = {k: v for k, v in packed.items() if self._applied.get(k) != v}
-        if diff:
-            self.session.apply_settings(diff)
-            self._applied = packed
+        with self.lock:  # the settings' thread and the pump (set_idle) both apply
+            packed = self._pack()
+            diff = {k: v for k, v in packed.items() if self._applied.get(k) != v}
+            if diff:
+                self.session.apply_settings(diff)
+                self._applied = packed
         if "rate_limit_local_peers" in changed:
             self._apply_local_peer_limits()
         if changed & _PER_TORRENT:

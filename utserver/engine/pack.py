@@ -33,8 +33,11 @@ FRUGAL = {
     "max_allowed_in_request_queue": 200,
     "recv_socket_buffer_size": 64 * KIB,
     "send_socket_buffer_size": 64 * KIB,
-    "tick_interval": 1000,  # libtorrent's own timer: 1 wake-up a second instead of 2 when idle
+    "tick_interval": 1000,  # libtorrent's own timer: 1 wake-up a second instead of 2
 }
+# With no torrent running the tick has nothing to time (peer connections, choking, rates): the
+# network thread then wakes every 2 s. The engine switches back as soon as a torrent runs.
+IDLE_TICK_MS = 2000
 
 # low_cpu: libtorrent has no single switch; fewer parallel disk jobs and connection attempts.
 LOW_CPU = {"aio_threads": 2, "connection_speed": 5}
@@ -86,10 +89,10 @@ def _limit(value: int) -> int:
     return -1 if value < 0 else value
 
 
-def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False) -> dict:
+def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False, idle: bool = False) -> dict:
     """The whole settings_pack; *get* reads a setting, *port* is the peer port in use,
     *lt_upnp* says whether libtorrent's own UPnP is the chosen port-mapping backend,
-    *awaiting_dht* whether to hear of the DHT's bootstrap."""
+    *awaiting_dht* whether to hear of the DHT's bootstrap, *idle* whether no torrent runs."""
     disposition = get("bt.transp_disposition")
     out_enc, in_enc = _ENCRYPTION[get("encryption_mode")]
     if get("encryption_mode") == 2 and get("encryption_allow_legacy"):
@@ -131,4 +134,6 @@ def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False) -> dic
         pack["max_queued_disk_bytes"] = get("disk_cache_max_size") * MIB
     if get("low_cpu"):
         pack.update(LOW_CPU)
+    if idle:
+        pack["tick_interval"] = IDLE_TICK_MS
     return pack

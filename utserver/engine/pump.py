@@ -113,6 +113,7 @@ class AlertPump:
     def _run(self) -> None:
         while not self._stopping.is_set():
             interval = self._interval()
+            self.engine.set_idle(interval == IDLE_WAIT)
             self._wait(max(0.0, self._last_tick + interval - time.monotonic()))
             try:
                 self.dispatch(self.session.pop_alerts())
