@@ -4,6 +4,7 @@ import libtorrent as lt
 import pytest
 
 from tests.support.daemon import wait_for
+from tests.support.swarm import Peer
 from utserver.engine.pack import FRUGAL, NOT_APPLICABLE, build_pack
 from utserver.settings import BY_NAME
 
@@ -69,6 +70,30 @@ def test_libtorrent_ticks_every_two_seconds_only_while_no_torrent_runs(make_engi
     wait_for(lambda: tick() == 1000, timeout=10, what="the running tick")
     env.engine.stop(h)
     wait_for(lambda: tick() == 2000, timeout=10, what="the idle tick again")
+
+
+def test_a_seed_without_peers_ticks_slowly_until_a_peer_connects(make_engine, content):
+    torrent, seed_dir, _data = content
+    env = make_engine({"dir_active": str(seed_dir)})  # the data is there: checked, then seeding
+    tick = lambda: env.engine.session.get_settings()["tick_interval"]  # noqa: E731
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == 5, "seeding")
+    wait_for(lambda: tick() == 2000, timeout=15, what="the quiet tick while nobody is connected")
+    leecher = Peer(download_rate_limit=50_000)  # 1.5 MB: connected for the whole test
+    leecher.rate_limit_loopback()
+    try:
+        leecher.connect(leecher.session.add_torrent(_leech_params(torrent, env.tmp / "leech")), env.port)
+        wait_for(lambda: tick() == 1000, timeout=15, what="the one-second tick with a peer")
+    finally:
+        leecher.close()
+
+
+def _leech_params(torrent: bytes, folder):
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(lt.bdecode(torrent))
+    params.save_path = str(folder)
+    params.flags &= ~(lt.torrent_flags.paused | lt.torrent_flags.auto_managed)  # running at once
+    return params
 
 
 def test_transfer_history_counts_a_download_and_survives_a_restart(make_engine, seeder, content):

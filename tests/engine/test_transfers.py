@@ -56,7 +56,7 @@ def test_queueing_runs_one_download_at_a_time(make_engine, tmp_path):
         make_files(root, {"data.bin": 1_500_000})
         torrents.append(make_torrent(root, piece_size=16384))
     slow = Peer(upload_rate_limit=300_000)  # slow enough that the first is still running
-    slow.session.set_peer_class_filter(_everyone_global(slow.session))
+    slow.rate_limit_loopback()
     try:
         env = make_engine({"max_active_downloads": 1, "max_active_torrent": 5})
         first, second = (env.engine.add_bytes(t) for t in torrents)
@@ -78,7 +78,7 @@ def test_the_list_shows_progress_while_a_download_runs(make_engine, tmp_path):
     make_files(root, {"big.bin": 6_000_000})
     torrent = make_torrent(root, piece_size=16384)
     slow = Peer(upload_rate_limit=1_000_000)  # about six seconds
-    slow.session.set_peer_class_filter(_everyone_global(slow.session))
+    slow.rate_limit_loopback()
     try:
         env = make_engine()
         time.sleep(2)  # an engine that has run a while with nothing to do: its pump waits long
@@ -94,13 +94,6 @@ def test_the_list_shows_progress_while_a_download_runs(make_engine, tmp_path):
         assert len(partial) >= 3, f"progress seen during the download: {partial}"
     finally:
         slow.close()
-
-
-def _everyone_global(session):
-    import libtorrent as lt
-    ip_filter = lt.ip_filter()
-    ip_filter.add_rule("0.0.0.0", "255.255.255.255", 1 << session.global_peer_class_id)
-    return ip_filter
 
 
 def test_max_dl_rate_holds_within_20_percent_for_local_peers_when_asked(make_engine, tmp_path):

@@ -69,6 +69,12 @@ class Peer:
         params.flags = lt.torrent_flags.seed_mode  # trust the data, as a seeding client would
         return self.session.add_torrent(params)
 
+    def rate_limit_loopback(self) -> None:
+        """Apply this session's rate limits to loopback peers too (libtorrent exempts local ones)."""
+        ip_filter = lt.ip_filter()
+        ip_filter.add_rule("0.0.0.0", "255.255.255.255", 1 << self.session.global_peer_class_id)
+        self.session.set_peer_class_filter(ip_filter)
+
     def connect(self, handle: lt.torrent_handle, port: int, address: str | None = None) -> None:
         handle.connect_peer((address or self.address, port))
 

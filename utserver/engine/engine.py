@@ -61,7 +61,7 @@ class Engine:
         self.alert_subscribers: dict[type, list] = {}
         self.subscribe_alert(lt.dht_bootstrap_alert, self._announce_on_dht)
         self._awaiting_dht = True  # until the DHT bootstraps: then every torrent announces
-        self._idle = False  # no torrent running (the pump decides): libtorrent ticks less often
+        self._idle = False  # nothing exchanging data (the pump decides): libtorrent ticks less often
         self._reported_na: set[str] = set()
         self._local_limits_set = False
 
@@ -123,7 +123,8 @@ class Engine:
         return pack.build_pack(self.settings.get, self.port, self.lt_upnp, self._awaiting_dht, self._idle)
 
     def set_idle(self, idle: bool) -> None:
-        """The pump says whether any torrent runs; libtorrent ticks less often while none does."""
+        """The pump says whether any torrent downloads, checks or has a peer; libtorrent ticks less
+        often while none does."""
         if idle != self._idle:
             self._idle = idle
             self.on_settings_changed(set())

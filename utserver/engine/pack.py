@@ -35,8 +35,9 @@ FRUGAL = {
     "send_socket_buffer_size": 64 * KIB,
     "tick_interval": 1000,  # libtorrent's own timer: 1 wake-up a second instead of 2
 }
-# With no torrent running the tick has nothing to time (peer connections, choking, rates): the
-# network thread then wakes every 2 s. The engine switches back as soon as a torrent runs.
+# While no torrent downloads, checks or has a peer, the tick has nothing to time (connection
+# attempts, choking, rate quotas): the network thread then wakes every 2 s. The engine switches
+# back within a pump turn of a torrent starting or a peer connecting.
 IDLE_TICK_MS = 2000
 
 # low_cpu: libtorrent has no single switch; fewer parallel disk jobs and connection attempts.
@@ -92,7 +93,8 @@ def _limit(value: int) -> int:
 def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False, idle: bool = False) -> dict:
     """The whole settings_pack; *get* reads a setting, *port* is the peer port in use,
     *lt_upnp* says whether libtorrent's own UPnP is the chosen port-mapping backend,
-    *awaiting_dht* whether to hear of the DHT's bootstrap, *idle* whether no torrent runs."""
+    *awaiting_dht* whether to hear of the DHT's bootstrap, *idle* whether no torrent downloads,
+    checks or has a peer."""
     disposition = get("bt.transp_disposition")
     out_enc, in_enc = _ENCRYPTION[get("encryption_mode")]
     if get("encryption_mode") == 2 and get("encryption_allow_legacy"):

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("utserver.engine")
 
 TICK = 1.0
-SEEDING_TICK = 5.0  # only seeding, and no client has read the list within WATCHED
-WATCHED = 10.0
+SEEDING_TICK = 10.0  # only seeding, and no client has read the list within WATCHED
+WATCHED = 5.0  # the web UI polls every 2 s
 IDLE_WAIT = 30.0  # every torrent paused: nothing changes by itself
 RESUME_SAVE_INTERVAL = 60.0  # only torrents that changed are written
 HISTORY_SAVE_INTERVAL = 3600.0
@@ -112,29 +112,32 @@ class AlertPump:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            interval = self._interval()
-            self.engine.set_idle(interval == IDLE_WAIT)
+            interval, quiet = self._pace()
+            self.engine.set_idle(quiet)
             self._wait(max(0.0, self._last_tick + interval - time.monotonic()))
             try:
                 self.dispatch(self.session.pop_alerts())
-                if time.monotonic() - self._last_tick >= self._interval() or self._dirty:
+                if time.monotonic() - self._last_tick >= self._pace()[0] or self._dirty:
                     self._tick()
             except Exception:  # the pump must survive one bad alert or job
                 log.exception("alert pump error")
 
-    def _interval(self) -> float:
-        """How often the views need refreshing now."""
+    def _pace(self) -> tuple[float, bool]:
+        """How often the views need refreshing now, and whether libtorrent may tick slowly
+        (quiet: no torrent downloads, checks or has a peer)."""
         engine = self.engine
         with engine.lock:
             unreported = any(h not in engine.statuses for h in engine.jobs)
             running = [st for st in engine.statuses.values() if not st.paused]
+        seeding = all(st.is_seeding for st in running)
+        quiet = not unreported and seeding and not any(st.num_peers for st in running)
         if self._dirty or unreported:
-            return TICK
+            return TICK, quiet
         if not running:
-            return IDLE_WAIT
-        if time.monotonic() - engine.last_read < WATCHED or not all(st.is_seeding for st in running):
-            return TICK
-        return SEEDING_TICK
+            return IDLE_WAIT, quiet
+        if time.monotonic() - engine.last_read < WATCHED or not seeding:
+            return TICK, quiet
+        return SEEDING_TICK, quiet
 
     def dispatch(self, alerts) -> int:
         for alert in alerts:
