@@ -81,7 +81,8 @@ def test_the_list_shows_progress_while_a_download_runs(make_engine, tmp_path):
     slow.rate_limit_loopback()
     try:
         env = make_engine()
-        time.sleep(2)  # an engine that has run a while with nothing to do: its pump waits long
+        # an engine that has gone quiet with nothing to do (libtorrent's slow tick shows it)
+        wait_for(lambda: env.engine.session.get_settings()["tick_interval"] == 2000, what="a quiet engine")
         h = env.engine.add_bytes(torrent)
         slow.connect(slow.seed(torrent, root.parent), env.port)
         seen = set()

@@ -73,8 +73,10 @@ class Engine:
         params = lt.session_params(packed)
         if hasattr(params, "disk_io_constructor"):  # 2.1; 2.0.x picks mmap or posix by platform
             # posix_disk_io, the back-end 32-bit builds of 2.0.x use: pread's write cache grew
-            # past its limit (peak private memory of a 1 GiB download 51-94 MiB, 31-34 with
-            # posix) and its two pool threads each wake once a second while idle (docs/bench.md).
+            # past its limit (peak private memory of a 1 GiB download 51-94 MiB, 29-37 with
+            # posix) and its two pool threads each wake once a second while idle. The price:
+            # ~30 % slower on loopback, and writes in the network thread, which a disk busy
+            # with other writes stalls (docs/bench.md).
             params.disk_io_constructor = "posix_disk_io_constructor"
         self.session = lt.session(params)
         self._applied = packed

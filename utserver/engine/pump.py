@@ -117,7 +117,7 @@ class AlertPump:
             self._wait(max(0.0, self._last_tick + interval - time.monotonic()))
             try:
                 self.dispatch(self.session.pop_alerts())
-                if time.monotonic() - self._last_tick >= self._pace()[0] or self._dirty:
+                if time.monotonic() - self._last_tick >= interval or self._dirty:
                     self._tick()
             except Exception:  # the pump must survive one bad alert or job
                 log.exception("alert pump error")
