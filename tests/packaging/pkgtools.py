@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import socket
 import urllib.error
 import urllib.request
 import os
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.daemon import free_ports
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build" / "packaging"
@@ -149,17 +150,11 @@ def unpack_root(tarball: Path, path: Path) -> None:
     run(["tar", "-xf", str(tarball), "-C", str(path)], timeout=300)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def use_free_ports(conf: Path) -> int:
     """Point the installed conf at free loopback ports (web UI, peers); returns the web UI port."""
-    web = free_port()
+    web, peers = free_ports(2)
     text = re.sub(r"^ut_webui_port:.*$", f"ut_webui_port: {web}", conf.read_text(), flags=re.M)
-    conf.write_text(text + f"bind_port: {free_port()}\n")
+    conf.write_text(text + f"bind_port: {peers}\n")
     return web
 
 

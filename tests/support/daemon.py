@@ -27,9 +27,20 @@ TEST_CONF = {
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: every socket stays bound until all are picked, because the
+    kernel may hand a just-closed port out again (it once gave the web UI the peer port)."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def wait_for(condition, timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):
@@ -67,8 +78,7 @@ class Daemon:
         self.settings_path = workdir / "settings"
         self.conf_path = workdir / "utserver.conf"
         self.log_path = workdir / "utserver.log"
-        self.webui_port = free_port()
-        self.bind_port = free_port()
+        self.webui_port, self.bind_port = free_ports(2)
         self.conf = {"ut_webui_port": self.webui_port, "bind_port": self.bind_port,
                      "admin_password": ADMIN[1], **TEST_CONF, **(conf or {})}
         self.umask = umask
