@@ -33,6 +33,14 @@ def test_stop_start_pause_unpause_forcestart_show_the_status_bits_clients_expect
         env.wait_view(h, lambda v: v.status == bits and v.status_message == message, f"{message} ({bits})")
 
 
+def test_start_runs_a_stopped_torrent_at_once_when_the_queue_has_room(added):
+    """Not at libtorrent's next queue pass: a peer that connects right after Start is accepted."""
+    env, h = added
+    handle = env.engine.job(h).handle
+    env.engine.start(h)
+    assert not handle.status().paused  # status() is answered after the commands sent before it
+
+
 def test_unknown_hashes_and_bad_values_are_refused_with_a_message(added):
     env, h = added
     with pytest.raises(JobError, match="no torrent with hash"):

@@ -328,7 +328,9 @@ class Engine:
                 h.unset_flags(TF.auto_managed)
                 h.resume()
             else:
-                h.set_flags(TF.auto_managed)  # the queue resumes it when a slot is free
+                h.set_flags(TF.auto_managed)  # the queue may pause it again when slots run out
+                if self._queue_has_room():  # not waiting for libtorrent's next queue pass (as an add)
+                    h.resume()
             if job.error and mode != STOPPED:
                 h.clear_error()
         self.changed(job)
