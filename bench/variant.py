@@ -1,13 +1,14 @@
 """Run utserver with candidate tunings applied in-process, to measure them before proposing them.
 
-    UTB_VARIANT=threads2,tick1000 python bench/variant.py -configfile ... -settingspath ...
+    UTB_VARIANT=threads2,tick.exchanging=1000 python bench/variant.py -configfile ... -settingspath ...
 
 Nothing here changes utserver's files: each knob patches a module constant or the libtorrent
 settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_VARIANT):
   arena1       glibc mallopt(M_ARENA_MAX, 1): one malloc arena for every thread
   arena2       the same with 2 arenas
   threadsN     cheroot worker threads (utserver.web.server.THREADS, 8 by default) -> N
-  tick1000     libtorrent tick_interval 1000 ms (default 500)
+  tick.ROW=MS  libtorrent tick_interval for a row of utserver.engine.pack.TICK_MS (exchanging,
+               waiting, quiet), e.g. tick.exchanging=1000
   aioN         libtorrent aio_threads -> N (utserver's frugal preset: 4)
   diskqN       max_queued_disk_bytes -> N MiB (frugal preset: 2)
   nopause      a queued torrent with a free slot is added running (auto_managed, not paused),
@@ -49,8 +50,8 @@ def apply() -> None:
         elif m := re.fullmatch(r"threads(\d+)", knob):
             import utserver.web.server as web_server
             web_server.THREADS = int(m.group(1))
-        elif knob == "tick1000":
-            pack.FRUGAL["tick_interval"] = 1000
+        elif m := re.fullmatch(r"tick\.(\w+)=(\d+)", knob):
+            pack.TICK_MS[m.group(1)] = int(m.group(2))
         elif m := re.fullmatch(r"aio(\d+)", knob):
             pack.FRUGAL["aio_threads"] = int(m.group(1))
         elif m := re.fullmatch(r"diskq(\d+)", knob):

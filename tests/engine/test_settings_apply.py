@@ -83,7 +83,7 @@ def test_a_seed_without_peers_ticks_slowly_until_a_peer_connects(make_engine, co
     leecher.rate_limit_loopback()
     try:
         leecher.connect(leecher.session.add_torrent(_leech_params(torrent, env.tmp / "leech")), env.port)
-        wait_for(lambda: tick() == 1000, timeout=15, what="the one-second tick with a peer")
+        wait_for(lambda: tick() == 500, timeout=15, what="libtorrent's default tick with a peer")
     finally:
         leecher.close()
 

@@ -61,7 +61,7 @@ class Engine:
         self.alert_subscribers: dict[type, list] = {}
         self.subscribe_alert(lt.dht_bootstrap_alert, self._announce_on_dht)
         self._awaiting_dht = True  # until the DHT bootstraps: then every torrent announces
-        self._idle = False  # nothing exchanging data (the pump decides): libtorrent ticks less often
+        self._activity = "waiting"  # a row of pack.TICK_MS, which the pump picks
         self._reported_na: set[str] = set()
         self._local_limits_set = False
 
@@ -122,13 +122,12 @@ class Engine:
         self.on_settings_changed(set())
 
     def _pack(self) -> dict:
-        return pack.build_pack(self.settings.get, self.port, self.lt_upnp, self._awaiting_dht, self._idle)
+        return pack.build_pack(self.settings.get, self.port, self.lt_upnp, self._awaiting_dht, self._activity)
 
-    def set_idle(self, idle: bool) -> None:
-        """The pump says whether any torrent downloads, checks or has a peer; libtorrent ticks less
-        often while none does."""
-        if idle != self._idle:
-            self._idle = idle
+    def set_activity(self, activity: str) -> None:
+        """The pump says what the torrents do (a row of pack.TICK_MS): libtorrent's tick follows."""
+        if activity != self._activity:
+            self._activity = activity
             self.on_settings_changed(set())
 
     def on_settings_changed(self, changed: set[str]) -> None:
@@ -136,7 +135,7 @@ class Engine:
             self._awaiting_dht = True
         if "bind_port" in changed and not self.settings.get("randomize_bind_port"):
             self.port = self.settings.get("bind_port")  # reaches listen_interfaces below
-        with self.lock:  # the settings' thread and the pump (set_idle) both apply
+        with self.lock:  # the settings' thread and the pump (set_activity) both apply
             packed = self._pack()
             diff = {k: v for k, v in packed.items() if self._applied.get(k) != v}
             if diff:

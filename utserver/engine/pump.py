@@ -112,8 +112,8 @@ class AlertPump:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            interval, quiet = self._pace()
-            self.engine.set_idle(quiet)
+            interval, activity = self._pace()
+            self.engine.set_activity(activity)
             self._wait(max(0.0, self._last_tick + interval - time.monotonic()))
             try:
                 self.dispatch(self.session.pop_alerts())
@@ -122,22 +122,26 @@ class AlertPump:
             except Exception:  # the pump must survive one bad alert or job
                 log.exception("alert pump error")
 
-    def _pace(self) -> tuple[float, bool]:
-        """How often the views need refreshing now, and whether libtorrent may tick slowly
-        (quiet: no torrent downloads, checks or has a peer)."""
+    def _pace(self) -> tuple[float, str]:
+        """How often the views need refreshing now, and what the torrents do for libtorrent's
+        tick (pack.TICK_MS): exchanging with a peer, waiting (downloading or checking with none),
+        or quiet."""
         engine = self.engine
         with engine.lock:
             unreported = any(h not in engine.statuses for h in engine.jobs)
             running = [st for st in engine.statuses.values() if not st.paused]
         seeding = all(st.is_seeding for st in running)
-        quiet = not unreported and seeding and not any(st.num_peers for st in running)
+        if any(st.num_peers for st in running):
+            activity = "exchanging"
+        else:
+            activity = "quiet" if seeding and not unreported else "waiting"
         if self._dirty or unreported:
-            return TICK, quiet
+            return TICK, activity
         if not running:
-            return IDLE_WAIT, quiet
+            return IDLE_WAIT, activity
         if time.monotonic() - engine.last_read < WATCHED or not seeding:
-            return TICK, quiet
-        return SEEDING_TICK, quiet
+            return TICK, activity
+        return SEEDING_TICK, activity
 
     def dispatch(self, alerts) -> int:
         for alert in alerts:
