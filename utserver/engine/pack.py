@@ -48,6 +48,9 @@ ALERTS = (lt.alert.category_t.error_notification | lt.alert.category_t.status_no
 # Only while waiting for the DHT to bootstrap: the category also brings an alert per incoming
 # DHT query, several a second on the real network, which would wake the pump all day.
 DHT_ALERTS = lt.alert.category_t.dht_notification
+# Only while quiet: the pump then refreshes every few seconds even while a client watches, and a
+# peer's connection (rare then, each one a change) wakes it at once.
+CONNECT_ALERTS = lt.alert.category_t.connect_notification
 
 # encryption_mode (0 disabled, 1 enabled, 2 forced) -> (out_enc_policy, in_enc_policy);
 # lt: 0 forced, 1 enabled, 2 disabled. Disabled still accepts encrypted incoming peers.
@@ -103,7 +106,8 @@ def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False, activi
     pack.update({
         "user_agent": f"utserver/{__version__} libtorrent/{lt.__version__}",
         "peer_fingerprint": lt.generate_fingerprint("US", *map(int, __version__.split(".")), 0),
-        "alert_mask": int(ALERTS | DHT_ALERTS) if awaiting_dht and get("dht") else int(ALERTS),
+        "alert_mask": int(ALERTS | (DHT_ALERTS if awaiting_dht and get("dht") else 0)
+                          | (CONNECT_ALERTS if activity == "quiet" else 0)),
         "listen_interfaces": listen_interfaces(bind_ip, port, get("ipv6")),
         "outgoing_interfaces": bind_ip,
         "listen_system_port_fallback": False,

@@ -1,11 +1,12 @@
 """The one thread that pops libtorrent's alerts, refreshes the views and runs periodic duties.
 
 Alerts are dispatched through a table keyed by alert class. Once a second
-while a torrent downloads or checks, or while a client reads the list, it asks
-for post_torrent_updates, whose state_update_alert carries only the torrents
-that changed; torrents that only seed, with nobody watching, are refreshed every
-few seconds, and when every torrent is paused it sleeps for long stretches: an
-idle daemon does not wake up every second.
+while a torrent downloads or checks, or while a client reads the list of
+torrents that exchange data, it asks for post_torrent_updates, whose
+state_update_alert carries only the torrents that changed; torrents that only
+seed, with nobody watching or no peer connected (a connection then wakes it),
+are refreshed every few seconds, and when every torrent is paused it sleeps for
+long stretches: an idle daemon does not wake up every second.
 
 It waits on a pipe that libtorrent writes to when alerts arrive (set_alert_fd),
 never on wait_for_alert: in the 2.0.x bindings that returns a pointer into the
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("utserver.engine")
 
 TICK = 1.0
-SEEDING_TICK = 10.0  # only seeding, and no client has read the list within WATCHED
+SEEDING_TICK = 10.0  # only seeding, with no client reading the list within WATCHED or no peer
 WATCHED = 5.0  # the web UI polls every 2 s
 IDLE_WAIT = 30.0  # every torrent paused: nothing changes by itself
 RESUME_SAVE_INTERVAL = 60.0  # only torrents that changed are written
@@ -77,6 +78,7 @@ class AlertPump:
             lt.torrent_paused_alert: self.on_paused_or_resumed,
             lt.listen_failed_alert: lambda a: log.error("cannot listen: %s", a.message()),
             lt.listen_succeeded_alert: self.on_listening,
+            lt.peer_connect_alert: lambda a: self.wake(),  # only while quiet (pack.CONNECT_ALERTS)
         }
 
     # --- thread control ---
@@ -139,7 +141,8 @@ class AlertPump:
             return TICK, activity
         if not running:
             return IDLE_WAIT, activity
-        if time.monotonic() - engine.last_read < WATCHED or not seeding:
+        watched = time.monotonic() - engine.last_read < WATCHED
+        if not seeding or (watched and activity != "quiet"):  # quiet: a connection wakes the pump
             return TICK, activity
         return SEEDING_TICK, activity
 
