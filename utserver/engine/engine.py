@@ -53,6 +53,7 @@ class Engine:
         self.views: dict[str, TorrentView] = {}
         self.statuses: dict[str, lt.torrent_status] = {}
         self.last_read = 0.0  # monotonic time of the last list read (snapshot)
+        self.last_change = 0.0  # ... of the last command or new peer (touch)
         self.seed_limited: set[str] = set()  # seeding torrents under max_ul_rate_seed
         self.counted: dict[str, tuple[int, int]] = {}  # payload totals already in the history
         self.session: lt.session | None = None
@@ -277,8 +278,16 @@ class Engine:
     def changed(self, job: Job) -> None:
         """A job record changed: show it and persist it with fresh resume data."""
         self.refresh(job)
+        self.touch()
         if job.handle.is_valid():
             job.handle.save_resume_data(lt.save_resume_flags_t.save_info_dict)
+
+    def touch(self) -> None:
+        """A command or a new peer: libtorrent settles it over the next moments (a move, a check
+        starting, a handshake), so the views refresh each second for a while, even when quiet."""
+        self.last_change = time.monotonic()
+        if self.pump is not None:
+            self.pump.wake()
 
     def _apply_job_settings(self, job: Job) -> None:
         """The global settings and the job's own props that libtorrent keeps per torrent."""

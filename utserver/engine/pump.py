@@ -2,11 +2,11 @@
 
 Alerts are dispatched through a table keyed by alert class. Once a second
 while a torrent downloads or checks, or while a client reads the list of
-torrents that exchange data, it asks for post_torrent_updates, whose
-state_update_alert carries only the torrents that changed; torrents that only
-seed, with nobody watching or no peer connected (a connection then wakes it),
-are refreshed every few seconds, and when every torrent is paused it sleeps for
-long stretches: an idle daemon does not wake up every second.
+torrents that exchange data, and for a few seconds after a command or a peer's
+connection, it asks for post_torrent_updates, whose state_update_alert carries
+only the torrents that changed; torrents that only seed, with nobody watching or
+no peer connected, are refreshed every few seconds, and when every torrent is
+paused it sleeps for long stretches: an idle daemon does not wake up every second.
 
 It waits on a pipe that libtorrent writes to when alerts arrive (set_alert_fd),
 never on wait_for_alert: in the 2.0.x bindings that returns a pointer into the
@@ -38,6 +38,7 @@ log = logging.getLogger("utserver.engine")
 TICK = 1.0
 SEEDING_TICK = 10.0  # only seeding, with no client reading the list within WATCHED or no peer
 WATCHED = 5.0  # the web UI polls every 2 s
+SETTLE = 5.0  # after a command or a peer's connection (Engine.touch): its effects show each second
 IDLE_WAIT = 30.0  # every torrent paused: nothing changes by itself
 RESUME_SAVE_INTERVAL = 60.0  # only torrents that changed are written
 HISTORY_SAVE_INTERVAL = 3600.0
@@ -78,7 +79,7 @@ class AlertPump:
             lt.torrent_paused_alert: self.on_paused_or_resumed,
             lt.listen_failed_alert: lambda a: log.error("cannot listen: %s", a.message()),
             lt.listen_succeeded_alert: self.on_listening,
-            lt.peer_connect_alert: lambda a: self.wake(),  # only while quiet (pack.CONNECT_ALERTS)
+            lt.peer_connect_alert: self.on_peer_connect,
         }
 
     # --- thread control ---
@@ -141,8 +142,10 @@ class AlertPump:
             return TICK, activity
         if not running:
             return IDLE_WAIT, activity
-        watched = time.monotonic() - engine.last_read < WATCHED
-        if not seeding or (watched and activity != "quiet"):  # quiet: a connection wakes the pump
+        now = time.monotonic()
+        watched = now - engine.last_read < WATCHED
+        settling = now - engine.last_change < SETTLE
+        if not seeding or settling or (watched and activity != "quiet"):
             return TICK, activity
         return SEEDING_TICK, activity
 
@@ -232,6 +235,15 @@ class AlertPump:
     def on_listening(self, alert) -> None:
         log.info("listening: %s", alert.message())
         self.engine._check_port()
+
+    def on_peer_connect(self, alert) -> None:
+        """Only while quiet (pack.CONNECT_ALERTS). libtorrent reports a torrent in
+        post_torrent_updates once data flows, seconds later: show the peer now, which also
+        makes the next pace an exchange."""
+        job = self._job(alert)
+        if job is not None:
+            self.engine.refresh(job, alert.handle.status(STATUS_FLAGS))
+            self.engine.touch()
 
     def on_paused_or_resumed(self, alert) -> None:
         self._dirty = True  # the queue started or stopped a torrent: refresh the views now
