@@ -76,8 +76,8 @@ class Engine:
             # posix_disk_io, the back-end 32-bit builds of 2.0.x use: pread's write cache grew
             # past its limit (peak private memory of a 1 GiB download 51-94 MiB, 29-37 with
             # posix) and its two pool threads each wake once a second while idle. The price:
-            # ~30 % slower on loopback, and writes in the network thread, which a disk busy
-            # with other writes stalls (docs/bench.md).
+            # writes in the network thread, 10-30 % slower on loopback and beside a large copy to
+            # the same disk (docs/bench.md).
             params.disk_io_constructor = "posix_disk_io_constructor"
         self.session = lt.session(params)
         self._applied = packed

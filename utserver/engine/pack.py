@@ -48,8 +48,8 @@ ALERTS = (lt.alert.category_t.error_notification | lt.alert.category_t.status_no
 # Only while waiting for the DHT to bootstrap: the category also brings an alert per incoming
 # DHT query, several a second on the real network, which would wake the pump all day.
 DHT_ALERTS = lt.alert.category_t.dht_notification
-# Only while quiet: the pump then refreshes every few seconds even while a client watches, and a
-# peer's connection (rare then, each one a change) wakes it at once.
+# Only while quiet: the pump then refreshes every 10 s even while a client watches, and shows a
+# peer's connection (rare then, each one a change) at once.
 CONNECT_ALERTS = lt.alert.category_t.connect_notification
 
 # encryption_mode (0 disabled, 1 enabled, 2 forced) -> (out_enc_policy, in_enc_policy);
