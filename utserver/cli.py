@@ -87,10 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.configfile is None and Path("utserver.conf").is_file():
         args.configfile = Path("utserver.conf")
     frugal_malloc()
-    from utserver.server import Server, StartupError  # heavy imports only when running
+    from utserver.server import Server, ServerOptions, StartupError  # heavy imports only when running
 
     try:
-        server = Server(args)
+        server = Server(ServerOptions(args.configfile, args.settingspath, args.logfile, args.pidfile))
     except StartupError as exc:
         sys.stderr.write(f"utserver: {exc}\n")
         return EXIT_CONFIG
