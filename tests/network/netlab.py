@@ -6,7 +6,7 @@ miniupnpd (UPnP IGD + NAT-PMP/PCP), and a LAN host with two interfaces.
                                               NAT: LAN -> WAN masqueraded; WAN -> LAN only what is mapped
 
 Only addresses inside these namespaces are used. Everything is removed in close(), which the
-fixtures call from a finally. See shared/reference/network-test-notes.md §1 for why the STUN
+fixtures call from a finally. See docs/reference/network-tests.md#private-wan for why the STUN
 responder exists (miniupnpd refuses to forward for a private WAN address otherwise).
 """
 from __future__ import annotations

@@ -27,8 +27,8 @@ def start_daemon(lab, tmp_path):
         daemon = NetnsDaemon(lab.ns["lan"], tmp_path / name, conf, **options)
         started.append(daemon)
         daemon.start()
-        if "port mapping: UPnP by" not in daemon.log():
-            pytest.skip("server.py does not start utserver.services.portmap yet")
+        # utserver/server.py starts the port-mapping service with the engine: a daemon without it is a bug.
+        assert "port mapping: UPnP by" in daemon.log(), f"the port-mapping service did not start:\n{daemon.log()}"
         return daemon
 
     yield start

@@ -151,7 +151,8 @@ class Settings:
         return {s.name: self._values[s.name] for s in CATALOG if s.applies is FIRST_RUN and s.name not in _DERIVE}
 
 
-# Read-only settings real clients read, derived from others at read time (api-compat item 18).
+# Read-only settings real clients read, derived from others at read time
+# (docs/reference/utorrent-clients.md#settings-clients-read).
 _DERIVE: dict[str, Callable[[Settings], Value]] = {
     "dir_active_download": lambda s: str(s.path("dir_active")),
     "dir_completed_download": lambda s: str(s.path("dir_completed")),

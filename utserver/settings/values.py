@@ -15,7 +15,7 @@ def _parse_int(text: str) -> int:
     except ValueError:
         pass
     try:
-        number = float(text)  # clients send "15.0" (api-compat item 21)
+        number = float(text)  # clients send "15.0" (docs/reference/utorrent-clients.md#setprops-order)
     except ValueError:
         number = float("nan")
     if not number.is_integer():
@@ -57,7 +57,8 @@ def check_bounds(setting: Setting, value: int | bool | str) -> None:
 
 
 def format_api(value: int | bool | str) -> str:
-    """getsettings shows every value as a string, booleans as "true"/"false" (api-compat 22)."""
+    """getsettings shows every value as a string, booleans as "true"/"false"
+    (docs/reference/utorrent-clients.md#settings-values)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
