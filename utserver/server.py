@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from utserver import logs, storage
-from utserver.cli import Args
+from utserver.options import Options
 from utserver.settings import ConfError, ConfFile, Settings, load_conf
 
 log = logging.getLogger("utserver")
@@ -34,7 +34,7 @@ class Part(Protocol):
 
 
 class Server:
-    def __init__(self, args: Args):
+    def __init__(self, args: Options):
         self.args = args
         self.conf_path = args.configfile.resolve() if args.configfile else None
         settings_path = (args.settingspath or Path(".")).resolve()
@@ -152,8 +152,8 @@ def build_parts(server: Server) -> list[Part]:
     from utserver.web import WebServer
 
     settings = server.settings
-    portmap = PortMapService(settings, local_port=lambda: engine.port)
-    engine = server.engine = Engine(settings, lt_upnp=portmap.libtorrent_upnp)
+    portmap = PortMapService(settings, local_port=lambda: int(engine.port))
+    engine = Engine(settings, lt_upnp=portmap.libtorrent_upnp)
     for alert_class, handler in portmap.alert_handlers().items():  # libtorrent maps as the session opens
         engine.subscribe_alert(alert_class, handler)
     rss = RssManager(settings, settings.settings_path, engine.add_url)

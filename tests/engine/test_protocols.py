@@ -279,7 +279,7 @@ def sparse_torrent(root: Path, piece_size: int) -> bytes:
             os.close(fd)
     info = {b"name": root.name.encode(), b"piece length": piece_size, b"pieces": b"".join(pieces),
             b"files": [{b"length": size, b"path": [part.encode() for part in p.relative_to(root).parts]}
-                       for p, size in zip(files, sizes)]}
+                       for p, size in zip(files, sizes, strict=True)]}
     return lt.bencode({b"info": info})
 
 

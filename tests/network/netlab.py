@@ -18,9 +18,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 WAN_IP, GW_WAN_IP = "10.213.0.2", "10.213.0.1"
@@ -77,7 +78,7 @@ def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float 
         time.sleep(interval)
 
 
-def spawn_peer(lab: "Lab", role: str, name: str, lifetime: float = 120, **options) -> int:
+def spawn_peer(lab: Lab, role: str, name: str, lifetime: float = 120, **options) -> int:
     """Start peer.py (a libtorrent peer) in a namespace; returns its listen port when ready."""
     import json
     log = lab.spawn(role, [sys.executable, str(HERE / "peer.py"),
@@ -134,7 +135,7 @@ class Lab:
             self.ip("-n", ns, "link", "set", "lo", "up")
         wan, gw, lan = self.ns["wan"], self.ns["gw"], self.ns["lan"]
         self._veth(gw, "gwwan", GW_WAN_IP, wan, "w0", WAN_IP)
-        for i, (gw_ip, lan_ip) in enumerate(zip(GW_LAN_IPS, LAN_IPS)):
+        for i, (gw_ip, lan_ip) in enumerate(zip(GW_LAN_IPS, LAN_IPS, strict=True)):
             self._veth(gw, f"gwlan{i}", gw_ip, lan, LAN_IFS[i], lan_ip)
         self.ip("-n", lan, "route", "add", "default", "via", GW_LAN_IPS[0])
         self.exec("gw", "sysctl", "-qw", "net.ipv4.ip_forward=1")

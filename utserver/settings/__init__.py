@@ -112,12 +112,12 @@ class Settings:
             value = values.parse(setting, text)
         except ValueError as exc:
             raise SettingError(str(exc)) from None
-        return hash_password(value) if setting.secret else value
+        return hash_password(str(value)) if setting.secret else value
 
     def set_internal(self, changes: dict[str, Value]) -> None:
         """Changes made by the daemon itself (maintenance requests): saved and announced."""
         with self._lock:
-            changes = {k: hash_password(v) if BY_NAME[k].secret else v for k, v in changes.items()}
+            changes = {k: hash_password(str(v)) if BY_NAME[k].secret else v for k, v in changes.items()}
             self._values.update(changes)
             self._store.save(self._persisted())
         self._notify(set(changes))
