@@ -32,7 +32,7 @@ def _poll_restart(dmn, n: int, timeout: float) -> dict:
     while time.monotonic() < deadline:
         try:
             rows = dmn.list_all()
-        except Exception:  # noqa: the API may answer before the torrent list does
+        except Exception:  # the API may answer before the torrent list does
             rows = []
         now = time.monotonic() - dmn.t_start
         checking |= {r["hash"] for r in rows if r["state"] == "checking"}

@@ -312,7 +312,7 @@ def main() -> int:
                 try:
                     res["restart"].append(restart.run(name, ra, {}, cfg["n"], data_dir, items, cfg["restarts"],
                                                       cfg["idle_window"], hooks))
-                except Exception as exc:  # noqa: one daemon failing does not end the run
+                except Exception as exc:  # one daemon failing does not end the run
                     pb.log(f"restart {name} failed: {exc!r}")
                     res["restart"].append({"daemon": name, "n": cfg["n"], "error": repr(exc)[:120]})
         finally:
@@ -330,7 +330,7 @@ def main() -> int:
             continue
         try:
             fn()
-        except Exception as exc:  # noqa: the other parts still run and the report says what failed
+        except Exception as exc:  # the other parts still run and the report says what failed
             pb.log(f"{part} failed: {exc!r}")
             res["errors"].append(f"{part}: {exc!r}"[:300])
             pb.kill_all_children()

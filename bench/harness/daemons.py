@@ -404,7 +404,7 @@ class UTorrentAPI(Daemon):
 
     @staticmethod
     def state(bits: int, permille: int) -> str:
-        """From µTorrent's STATUS bits (docs/reference/libtorrent.md#status-bits)."""
+        """From µTorrent's STATUS bits (docs/reference/libtorrent.md#status-mapping)."""
         if bits & 16:
             return "error"
         if bits & 2:

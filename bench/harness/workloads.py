@@ -202,7 +202,7 @@ def _each(results: list, label: str, fn: Callable[[], dict], fallback: dict) -> 
     log(label)
     try:
         results.append(fn())
-    except Exception as exc:  # noqa: BLE001 (any failure of a daemon under test is reported, not raised)
+    except Exception as exc:  # any failure of a daemon under test is reported, not raised
         log(f"{label} failed: {exc!r}")
         results.append({**fallback, "error": repr(exc)[:160]})
 

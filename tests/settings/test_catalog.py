@@ -3,8 +3,12 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from utserver.settings import BY_NAME, CATALOG, Applies, Kind
 from utserver.settings.catalog import Setting
+
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
 
 # The manual's settings, in the repository: docs/reference/settings.md#settings.
 MANUAL = Path(__file__).resolve().parents[2] / "docs" / "reference" / "settings.md"
