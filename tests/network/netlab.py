@@ -87,13 +87,19 @@ def spawn_peer(lab: Lab, role: str, name: str, lifetime: float = 120, **options)
     return int(line.split("ready ", 1)[1].split()[0])
 
 
-def unavailable_reason() -> str | None:
-    """Why the namespace lab cannot run here, or None when it can."""
-    if os.geteuid() != 0:
-        return "needs root (CAP_NET_ADMIN) to create network namespaces; CI runs as root"
+def missing_tool() -> str | None:
+    """A tool the lab needs that is not installed: `make test` installs them
+    (tests/system-packages.txt), so a missing one is a broken setup, not a reason to skip."""
     for tool in ("ip", "nft", "miniupnpd", "upnpc"):
         if shutil.which(tool) is None:
-            return f"`{tool}` is not installed (see tests/system-packages.txt; `make test` installs it)"
+            return f"`{tool}` is not installed (tests/system-packages.txt lists it; `make test` installs it)"
+    return None
+
+
+def unavailable_reason() -> str | None:
+    """Why this machine cannot run the namespace lab at all (no root, no namespaces), or None."""
+    if os.geteuid() != 0:
+        return "needs root (CAP_NET_ADMIN) to create network namespaces; CI runs as root"
     probe = f"utpmprobe{os.getpid()}"
     if subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode != 0:
         return "`ip netns add` failed: no network namespace support in this container"
