@@ -14,7 +14,18 @@ DEB_VENV   := .venv-debian
 DEB_STAMP  := $(DEB_VENV)/.deps
 DEB_TESTS  ?= tests/settings tests/daemon tests/engine tests/api
 
-.PHONY: run test test-debian bench webui screenshots system-packages clean
+.PHONY: run test lint unit test-debian bench webui screenshots system-packages clean
+
+# Install the Debian packages of $(1) that are missing: apt-get, so root when any is missing.
+define apt_ensure
+@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | \
+	  grep -q 'ok installed' || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  [ "$$(id -u)" = 0 ] || { echo "missing Debian packages (installing them needs root):" $$missing >&2; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
 
 $(RUN_STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +39,7 @@ $(TEST_STAMP): $(RUN_STAMP) requirements-test.txt
 
 # Debian packages the tests drive for real: browser, tracker, UPnP gateway, packaging tools.
 system-packages:
-	@missing=$$(grep -v '^#' tests/system-packages.txt | while read -r p; do \
-	  [ -z "$$p" ] || dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q 'ok installed' || echo "$$p"; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing: $$missing"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	$(call apt_ensure,$$(grep -v '^#' tests/system-packages.txt))
 
 webui: $(WEBUI_ZIP)
 $(WEBUI_ZIP): $(WEBUI_SRC) | $(RUN_STAMP)
@@ -44,9 +50,24 @@ run: $(RUN_STAMP) $(WEBUI_ZIP)
 	cp $(WEBUI_ZIP) $(STATE)/webui.zip
 	$(VENV)/bin/utserver -configfile etc/utserver.conf -settingspath $(STATE)
 
+# Everything, in this order: the checks, the suites on PyPI's stack, on Debian's, then the .deb
+# installed into an arm64 Debian root under qemu (about 5 min; needs root).
 test: $(TEST_STAMP) system-packages $(WEBUI_ZIP)
+	$(MAKE) lint
 	$(PY) -m pytest tests
 	$(MAKE) test-debian
+	$(MAKE) cross-test ARCH=arm64
+
+# Static checks that fail the build: ruff, mypy on utserver/, the repository's structure
+# (no import cycle, the engine's facade, module sizes, nothing outside the repo).
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q tests/structure
+
+# The pure layer (no daemon, no libtorrent session), in seconds.
+unit: $(TEST_STAMP)
+	$(PY) -m pytest -q -m unit tests
 
 $(DEB_STAMP): requirements-test.txt | system-packages
 	/usr/bin/python3 -m venv --system-site-packages $(DEB_VENV)
@@ -65,6 +86,6 @@ bench: $(TEST_STAMP) $(WEBUI_ZIP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf build $(VENV) $(DEB_VENV) .pytest_cache
+	rm -rf build $(VENV) $(DEB_VENV) .pytest_cache .mypy_cache .ruff_cache
 
 -include packaging.mk

@@ -30,8 +30,15 @@ install:
 	  etc/utserver.packaged.conf etc/utserver.conf > $(DESTDIR)$(SYSCONFDIR)/utserver/utserver.conf
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/utserver/utserver.conf
 
+# What the package builds need from Debian (debian/control's Build-Depends, the tools that run
+# dpkg-buildpackage and check the result); installed when missing, which needs root.
+DEB_BUILD_PACKAGES := debhelper dh-python python3 dpkg-dev fakeroot lintian strip-nondeterminism
+IPK_BUILD_PACKAGES := python3 git
+CROSS_PACKAGES     := mmdebstrap qemu-user-static binfmt-support arch-test curl
+
 # Lintian-clean Architecture: all .deb in build/deb/ (about 10 s; see docs/packaging.md).
 deb: $(WEBUI_ZIP)
+	$(call apt_ensure,$(DEB_BUILD_PACKAGES))
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/utserver-$(UT_VERSION)/build
 	git ls-files -z --cached --others --exclude-standard | \
 	  tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(DEB_DIR)/utserver-$(UT_VERSION)
@@ -44,6 +51,7 @@ deb: $(WEBUI_ZIP)
 # the feed package (openwrt/net/utserver/Makefile), whose fields mkipk.py reads.
 IPK_ROOT = $(IPK_DIR)/root
 ipk: $(WEBUI_ZIP)
+	$(call apt_ensure,$(IPK_BUILD_PACKAGES))
 	rm -rf $(IPK_DIR) && mkdir -p $(IPK_DIR)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(IPK_ROOT) STATEDIR=/opt/utserver
 	# The conf (with its generated password) is created on first start, from the template.
@@ -59,9 +67,6 @@ ipk: $(WEBUI_ZIP)
 
 # Install the .deb into a Debian root of another architecture under qemu-user
 # and drive the daemon through its init script (about 4 min; needs root).
-CROSS_PACKAGES := mmdebstrap qemu-user-static binfmt-support arch-test curl
 cross-test: deb
-	@missing=$$(for p in $(CROSS_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-	  grep -q 'ok installed' || echo $$p; done); [ -z "$$missing" ] || \
-	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; }
+	$(call apt_ensure,$(CROSS_PACKAGES))
 	cross-build/cross-test.sh $(ARCH) $(DEB_DIR)/utserver_$(UT_VERSION)_all.deb

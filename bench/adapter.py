@@ -1,13 +1,13 @@
-"""utserver in the shared side-by-side harness (../shared/bench/peerbench.py), without forking it.
+"""utserver in the side-by-side harness (bench/harness/).
 
-Importing this module loads peerbench from the shared folder beside the repo and registers:
-  utserver         the daemon with its shipped defaults, driven by peerbench's `utapi` adapter
+Importing this module registers:
+  utserver         the daemon with its shipped defaults, driven by the harness's `utapi` adapter
                    (µTorrent API: token.html, list=1, add-file); only the loopback isolation,
                    TCP-only transport (as the peers run) and unlimited queue are set in its conf;
   utserver-20poll  the same, with 20 API clients (bench/pollers.py, a separate process) polling
                    token + list=1&cid every POLL_INTERVAL s from the moment the API is ready;
                    their latency goes to POLL_RESULTS.
-It also wraps peerbench's idle workload so that every daemon's idle window also reports thread
+It also wraps the harness's idle workload so that every daemon's idle window also reports thread
 wakeups (context switches of all its threads) and bytes written to storage (/proc/PID/io), and
 for utserver the bytes of files changed in its settings path.
 """
@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
-sys.path.insert(0, str(SHARED_BENCH))
+import harness as pb
 
-import peerbench as pb  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PY = sys.executable  # run.py runs in the project's .venv: the same python runs the daemon
 PASSWORD = "bench"
@@ -37,7 +36,7 @@ POLL_RESULTS: list[dict] = []
 # What the benchmark sets in utserver.conf; everything else is utserver's shipped default.
 BENCH_CONF = {
     "bind_ip": "127.0.0.1", "dht": 0, "lsd": 0, "upnp": 0, "natpmp": 0,
-    "bt.transp_disposition": 5,  # TCP in and out only, like transmission/qBittorrent in peerbench
+    "bt.transp_disposition": 5,  # TCP in and out only, like transmission/qBittorrent in the harness
     "max_active_downloads": -1, "max_active_torrent": -1,  # no queue: every torrent active (as peers)
     "admin_password": PASSWORD,
 }
@@ -131,10 +130,10 @@ def thread_switches(pid: int) -> dict[int, tuple[str, int]]:
         except OSError:
             continue
         for tid in tids:
-            status = pb._read(f"/proc/{proc}/task/{tid}/status") or ""
+            status = pb.read_text(f"/proc/{proc}/task/{tid}/status") or ""
             count = sum(int(line.split()[1]) for line in status.splitlines() if "ctxt_switches" in line)
-            comm = (pb._read(f"/proc/{proc}/task/{tid}/comm") or "?").strip()
-            comm += ":" + ((pb._read(f"/proc/{proc}/task/{tid}/wchan") or "?").strip() or "?")
+            comm = (pb.read_text(f"/proc/{proc}/task/{tid}/comm") or "?").strip()
+            comm += ":" + ((pb.read_text(f"/proc/{proc}/task/{tid}/wchan") or "?").strip() or "?")
             out[int(tid)] = (comm, count)
     return out
 
@@ -142,7 +141,7 @@ def thread_switches(pid: int) -> dict[int, tuple[str, int]]:
 def write_bytes(pid: int) -> int:
     total = 0
     for proc in pb.proc_descendants(pid):
-        for line in (pb._read(f"/proc/{proc}/io") or "").splitlines():
+        for line in (pb.read_text(f"/proc/{proc}/io") or "").splitlines():
             if line.startswith("write_bytes:"):
                 total += int(line.split()[1])
     return total
@@ -198,7 +197,7 @@ class IdleWindow:
 
 
 def w_idle(name, a, opts):
-    """peerbench's idle workload, plus the IdleWindow numbers over the same idle seconds."""
+    """the harness's idle workload, plus the IdleWindow numbers over the same idle seconds."""
     dmn = pb.new_daemon(name, a.workdir, "idle", opts)
     try:
         dmn.start()
@@ -218,10 +217,10 @@ def w_idle(name, a, opts):
     finally:
         dmn.stop()
         if not a.keep:
-            pb.shutil.rmtree(dmn.dir, ignore_errors=True)
+            shutil.rmtree(dmn.dir, ignore_errors=True)
 
 
-pb.w_idle = w_idle
+pb.WORKLOADS["idle"] = w_idle
 
 
 # --- candidate tunings (bench/variant.py), registered on demand --------------------------------
@@ -230,7 +229,7 @@ def variant(knobs: str, alias: str | None = None) -> str:
     """Register the adapter 'utserver+KNOBS' (or 'utserver+ALIAS'), utserver run through
     bench/variant.py with those knobs; returns its name."""
     knobs = knobs.replace("+", ",")
-    name = "utserver+" + (alias or knobs.replace(",", "+"))  # peerbench splits --daemons at commas
+    name = "utserver+" + (alias or knobs.replace(",", "+"))  # the harness splits --daemons at commas
 
     class Variant(UTServer):
         def command(self):

@@ -102,7 +102,8 @@ def timed(fn, rounds: int) -> tuple[list[float], int]:
 
 def summary(times: list[float]) -> dict:
     ordered = sorted(times)
-    return {"median_ms": round(statistics.median(ordered), 2), "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2)}
+    return {"median_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2)}
 
 
 def concurrent(port: int, clients: int, seconds: float) -> dict:

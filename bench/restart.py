@@ -1,6 +1,6 @@
-"""Restart with N torrents restored from resume data, then idle: any peerbench adapter.
+"""Restart with N torrents restored from resume data, then idle: any harness adapter.
 
-For each daemon: start it, add N small seeding torrents (peerbench's generated set, payload present),
+For each daemon: start it, add N small seeding torrents (the harness's generated set, payload present),
 wait until all seed, stop it (SIGTERM or its API's shutdown), then start it again RESTARTS times on
 the same state and measure
   api_s       start -> the API answers (token / session-get / login)
@@ -32,7 +32,7 @@ def _poll_restart(dmn, n: int, timeout: float) -> dict:
     while time.monotonic() < deadline:
         try:
             rows = dmn.list_all()
-        except Exception:  # noqa: the API may answer before the torrent list does
+        except Exception:  # the API may answer before the torrent list does
             rows = []
         now = time.monotonic() - dmn.t_start
         checking |= {r["hash"] for r in rows if r["state"] == "checking"}
@@ -57,7 +57,7 @@ def _timed(fn, rounds: int) -> tuple[list[float], int]:
 
 def run(name: str, a, opts: dict, n: int, data_dir: str, items: list, restarts: int = 3,
         idle_seconds: float = 30, hooks=()) -> dict:
-    dmn = pb.new_daemon(name, a.workdir, "restart%d" % n, opts)
+    dmn = pb.new_daemon(name, a.workdir, f"restart{n}", opts)
     out: dict = {"daemon": name, "n": n}
     try:
         dmn.start()
@@ -89,14 +89,14 @@ def run(name: str, a, opts: dict, n: int, data_dir: str, items: list, restarts: 
             # as a polling client does it: one keep-alive connection, token once, list=1&cid=<last cid>
             dmn.list_raw()  # fresh token and cookie
             conn = http.client.HTTPConnection("127.0.0.1", dmn.webui_port, timeout=60)
-            path = "%s?token=%s&list=1" % (dmn.base, dmn.token)
+            path = f"{dmn.base}?token={dmn.token}&list=1"
 
             def get(query):
-                conn.request("GET", path + query, headers=dmn._hdr())
+                conn.request("GET", path + query, headers=dmn.headers())
                 return conn.getresponse().read()
             cid = json.loads(get(""))["torrentc"]
             full_ka, _ = _timed(lambda: get(""), 10)
-            delta, dsize = _timed(lambda: get("&cid=%s" % cid), 30)
+            delta, dsize = _timed(lambda: get(f"&cid={cid}"), 30)
             conn.close()
             out.update({"list_full_keepalive_ms": round(statistics.median(full_ka), 1),
                         "list_cid_ms": round(statistics.median(delta), 2), "list_cid_bytes": dsize})

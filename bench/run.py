@@ -4,10 +4,11 @@ libtorrent session, on loopback, in one run; prints the tables and one verdict l
     .venv/bin/python bench/run.py            # full run, about 15-20 min on 2 cores
     .venv/bin/python bench/run.py --quick    # a ~3 min subset (make bench BENCH_QUICK=1)
 
-The harness is ../shared/bench/peerbench.py (imported, not copied); bench/adapter.py plugs utserver
-into it. Extra workloads: bench/restart.py (1,000 torrents restored, unchanged-cid listing, idle
-wakeups and disk writes), bench/pollers.py (20 API clients during a transfer), bench/webui_render.py,
-and the web-API helper's bench/api_list.py. Missing peers are installed from Debian (apt-get).
+The harness is bench/harness/ (other daemons, the reference seeder, opentracker, the idle, many
+and transfer workloads); bench/adapter.py plugs utserver into it. Extra workloads: bench/restart.py
+(1,000 torrents restored, unchanged-cid listing, idle wakeups and disk writes), bench/pollers.py
+(20 API clients during a transfer), bench/webui_render.py, and the web-API helper's bench/api_list.py.
+Missing peers are installed from Debian (apt-get).
 Results: bench/results/latest.txt and latest.json. Method and pitfalls: docs/bench.md.
 """
 
@@ -65,6 +66,10 @@ def code_state() -> str:
            f"{hashlib.sha1(diff.encode()).hexdigest()[:10]})"
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def installed(pkg: str) -> bool:
     r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True)
     return "ok installed" in r.stdout
@@ -82,9 +87,9 @@ def ensure_peers() -> None:
         subprocess.run(cmd, env=env, timeout=900, check=True)
 
 
-def peerbench(args: list[str], json_path: Path) -> dict:
-    """One in-process peerbench run; its own report goes to the log, the JSON is returned."""
-    sys.argv = ["peerbench", *args, "--json", str(json_path)]
+def harness_run(args: list[str], json_path: Path) -> dict:
+    """One in-process harness run; its own report goes to the log, the JSON is returned."""
+    sys.argv = ["harness", *args, "--json", str(json_path)]
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         pb.main()
@@ -122,8 +127,9 @@ def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
     def prop(row, key, unit, nd=1):
         return f"; proposed {fmt(row.get(key), nd)}{unit}" if row.get(key) is not None else ""
     out.append(("idle RSS ≤ 30 MB", ok(u.get("rss_mib"), u.get("rss_mib") is not None and u["rss_mib"] <= 30),
-                f"utserver {fmt(u.get('rss_mib'))} MiB (transmission {fmt(idle.get('transmission', {}).get('rss_mib'))}, "
-                f"qbittorrent {fmt(idle.get('qbittorrent', {}).get('rss_mib'))}, lt {fmt(idle.get('lt', {}).get('rss_mib'))})"
+                f"utserver {fmt(u.get('rss_mib'))} MiB ("
+                + ", ".join(f"{d} {fmt(idle.get(d, {}).get('rss_mib'))}" for d in ("transmission", "qbittorrent", "lt"))
+                + ")"
                 + prop(up, "rss_mib", " MiB")))
     um, ur = many.get("utserver", {}), rst.get("utserver", {})
     worst = max([v for v in (um.get("rss_mib"), ur.get("rss_mib")) if v is not None], default=None)
@@ -135,7 +141,8 @@ def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
     out.append(("peak private memory during the download ≤ 40 MB",
                 ok(ux.get("peak_anon_MiB"), ux.get("peak_anon_MiB") is not None and ux["peak_anon_MiB"] <= 40),
                 f"utserver peak anon {fmt(ux.get('peak_anon_MiB'))} MiB (median of runs; qbittorrent "
-                f"{fmt(xfer.get('qbittorrent', {}).get('peak_anon_MiB'))}, lt {fmt(xfer.get('lt', {}).get('peak_anon_MiB'))})"
+                f"{fmt(xfer.get('qbittorrent', {}).get('peak_anon_MiB'))}, "
+                f"lt {fmt(xfer.get('lt', {}).get('peak_anon_MiB'))})"
                 + prop(xp, "peak_anon_MiB", " MiB")))
     others = {d: xfer[d]["median_s"] for d in ("lt", "qbittorrent") if d in xfer}
     out.append((f"{res['size']} download time ≤ bare libtorrent's and ≤ qbittorrent-nox's",
@@ -159,9 +166,11 @@ def verdicts(res: dict) -> list[tuple[str, bool | None, str]]:
                 ok(cid_ms, cid_ms is not None and cid_ms <= 2 and cid_b <= 1024),
                 f"{fmt(cid_ms, 2)} ms, {cid_b} B with {res['n']} torrents"))
     out.append((f"ready with {res['n']} torrents restored ≤ 2 s, no rechecks",
-                ok(ur.get("listed_s"), ur.get("listed_s") is not None and ur["listed_s"] <= 2 and ur.get("rechecked") == 0),
+                ok(ur.get("listed_s"),
+                   ur.get("listed_s") is not None and ur["listed_s"] <= 2 and ur.get("rechecked") == 0),
                 f"API {fmt(ur.get('api_s'), 2)} s, all listed {fmt(ur.get('listed_s'), 2)} s, all seeding "
-                f"{fmt(ur.get('seeding_s'), 2)} s, {ur.get('rechecked')} rechecked (median of {len(ur.get('runs', []))})"))
+                f"{fmt(ur.get('seeding_s'), 2)} s, {ur.get('rechecked')} rechecked "
+                f"(median of {len(ur.get('runs', []))})"))
     iw = [("0 torrents", u.get("idle_window")), (f"{res['n']} torrents", ur.get("idle")),
           ("proposed, 0 torrents", up.get("idle_window"))]
     iw = [(k, v) for k, v in iw if v]
@@ -187,7 +196,8 @@ def report(res: dict) -> str:
                  f"bench/variant.py ({res['proposed']}); the goals are judged on utserver as it is")
     L.append(f"utserver code: {res.get('code')}")
     L.append("versions: " + "; ".join(f"{k}={v}" for k, v in res["versions"].items() if v))
-    L.append(f"\n== idle: {res.get('idle_seconds', 20)} s after the API first answered (MiB; wakeups = context switches of all threads "
+    L.append(f"\n== idle: {res.get('idle_seconds', 20)} s after the API first answered "
+             "(MiB; wakeups = context switches of all threads "
              "per second over the idle window; disk = bytes written to storage in the window) ==")
     L.append(T(res["idle"], ["daemon", "ready_s", "rss_mib", "pss_mib", "rss_anon_mib", "threads", "cpu_s",
                              "cpu_idle_window_s", "wakeups_per_s", "disk_write_bytes", "error"]))
@@ -203,7 +213,8 @@ def report(res: dict) -> str:
             f"{p.get('requests')} requests, median {p.get('median_ms')} ms, p95 {p.get('p95_ms')} ms, "
             f"max {p.get('max_ms')} ms, {p.get('errors')} errors" for p in res["pollers"]))
     L.append(f"\n== restart with {res['n']} seeding torrents restored (s from process start, median of restarts); "
-             f"then idle {res['idle_window']} s; cid = list=1&cid over one keep-alive connection, as a polling client ==")
+             f"then idle {res['idle_window']} s; cid = list=1&cid over one keep-alive connection, "
+             "as a polling client ==")
     rows = []
     for r in res["restart"]:
         idle = r.get("idle") or {}
@@ -237,7 +248,8 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/utserver-bench", help="scratch; generated data is cached")
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--out", default=str(RESULTS / "latest"), help="results path without extension")
-    ap.add_argument("--proposed", default=PROPOSED or None, help="variant.py knobs of the utserver+proposed row ('' = none)")
+    ap.add_argument("--proposed", default=PROPOSED or None,
+                    help="variant.py knobs of the utserver+proposed row ('' = none)")
     ap.add_argument("--n", type=int, help="override the number of torrents (many, restart)")
     ap.add_argument("--restart-daemons", help="override the daemons of the restart part (comma list)")
     ap.add_argument("--only", default="", help="comma list of parts: idle_many,transfer,restart,api_list")
@@ -256,9 +268,10 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     t0 = time.monotonic()
     res = {"started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "mode": "quick" if a.quick else "full",
-           "load_start": " ".join(open("/proc/loadavg").read().split()[:3]), "n": cfg["n"], "size": cfg["size"],
-           "repeat": cfg["repeat"], "idle_window": cfg["idle_window"], "idle_seconds": cfg["idle_seconds"], "idle": [], "many": [],
-           "code": code_state(), "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {}, "errors": []}
+           "load_start": load_average(), "n": cfg["n"], "size": cfg["size"], "repeat": cfg["repeat"],
+           "idle_window": cfg["idle_window"], "idle_seconds": cfg["idle_seconds"], "idle": [], "many": [],
+           "code": code_state(), "transfer": [], "transfer_summary": [], "pollers": [], "restart": [], "versions": {},
+           "errors": []}
     if a.proposed:
         name = adapter.variant(a.proposed, alias="proposed")
         cfg = dict(cfg, idle=cfg["idle"][:1] + [name] + cfg["idle"][1:],
@@ -268,7 +281,7 @@ def main() -> int:
     scratch = Path(a.workdir)
     def idle_many():
         daemons = list(dict.fromkeys(cfg["idle"] + cfg["many"]))
-        r = peerbench(common + ["--daemons", ",".join(daemons), "--workloads", "idle,many", "--n", str(cfg["n"]),
+        r = harness_run(common + ["--daemons", ",".join(daemons), "--workloads", "idle,many", "--n", str(cfg["n"]),
                                 "--many-timeout", str(cfg["many_timeout"]),
                                 "--idle-seconds", str(cfg["idle_seconds"])], scratch / "idle_many.json")
         res["idle"] = [x for x in r["idle"] if x["daemon"] in cfg["idle"]]
@@ -277,14 +290,14 @@ def main() -> int:
 
     def transfer():
         adapter.POLL_RESULTS.clear()
-        r = peerbench(common + ["--daemons", ",".join(cfg["transfer"]), "--workloads", "transfer",
+        r = harness_run(common + ["--daemons", ",".join(cfg["transfer"]), "--workloads", "transfer",
                                 "--size", cfg["size"], "--repeat", str(cfg["repeat"])], scratch / "transfer.json")
         res["transfer"], res["transfer_summary"] = r["transfer"], r["transfer_summary"]
         res["pollers"] = list(adapter.POLL_RESULTS)
         res["versions"].update(r["versions"])
 
     def restarts():
-        sys.argv = ["peerbench", "--workdir", a.workdir]
+        sys.argv = ["harness", "--workdir", a.workdir]
         ra = argparse.Namespace(workdir=a.workdir, ready_timeout=90, many_timeout=300, keep=False)
         tracker = pb.Tracker(a.workdir, [])
         try:
@@ -299,7 +312,7 @@ def main() -> int:
                 try:
                     res["restart"].append(restart.run(name, ra, {}, cfg["n"], data_dir, items, cfg["restarts"],
                                                       cfg["idle_window"], hooks))
-                except Exception as exc:  # noqa: one daemon failing does not end the run
+                except Exception as exc:  # one daemon failing does not end the run
                     pb.log(f"restart {name} failed: {exc!r}")
                     res["restart"].append({"daemon": name, "n": cfg["n"], "error": repr(exc)[:120]})
         finally:
@@ -317,13 +330,13 @@ def main() -> int:
             continue
         try:
             fn()
-        except Exception as exc:  # noqa: the other parts still run and the report says what failed
+        except Exception as exc:  # the other parts still run and the report says what failed
             pb.log(f"{part} failed: {exc!r}")
             res["errors"].append(f"{part}: {exc!r}"[:300])
             pb.kill_all_children()
     res["finished"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     res["minutes"] = (time.monotonic() - t0) / 60
-    res["load_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    res["load_end"] = load_average()
     res["verdicts"] = verdicts(res)
     text = report(res)
     print(text)

@@ -95,6 +95,7 @@ def _patch_disk_io(constructor: str) -> None:
     import types
 
     import libtorrent as lt
+
     from utserver.engine import engine as engine_mod
 
     def session(settings, flags=None):
@@ -111,6 +112,7 @@ def _patch_profile_restore() -> None:
     import cProfile
     import pstats
     import time
+
     from utserver.engine import intake
     original = intake.Intake.restore
 

@@ -25,7 +25,7 @@ def measure(dmn, n: int, rounds: int = 3, watch: float = 10.0) -> dict:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         return {"webui_error": f"playwright missing: {exc}"}
-    url = "http://127.0.0.1:%d/gui/" % dmn.webui_port
+    url = f"http://127.0.0.1:{dmn.webui_port}/gui/"
     out: dict = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -70,8 +70,8 @@ def check(path: Path) -> list[str]:
         if not script.startswith(b"#!/bin/sh /etc/rc.common\n"):
             problems.append("init script does not start with '#!/bin/sh /etc/rc.common'")
         problems += _sh_n("init script", script)
-    for required in ("./usr/bin/utserver", "./usr/share/utserver/webui.zip", "./usr/share/utserver/utserver/__main__.py",
-                     "./etc/config/utserver"):
+    for required in ("./usr/bin/utserver", "./usr/share/utserver/webui.zip",
+                     "./usr/share/utserver/utserver/__main__.py", "./etc/config/utserver"):
         if required not in data:
             problems.append(f"{required} is not in data.tar.gz")
     owners = {(i.uid, i.gid) for i in list(control.values()) + list(data.values()) if isinstance(i, tarfile.TarInfo)}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from utserver.options import Options
 
 USAGE = """\
 usage: utserver [-configfile FILE] [-settingspath DIR] [-logfile [FILE]] [-pidfile FILE] [-daemon] [-usage]
@@ -26,16 +27,6 @@ EXIT_USAGE = 2
 EXIT_CONFIG = 1
 
 
-@dataclass
-class Args:
-    configfile: Path | None = None
-    settingspath: Path | None = None
-    logfile: Path | None = None
-    pidfile: Path | None = None
-    daemon: bool = False
-    usage: bool = False
-
-
 class UsageError(ValueError):
     pass
 
@@ -45,9 +36,9 @@ _KEYWORDS = {"configfile": True, "settingspath": True, "logfile": None, "pidfile
              "daemon": False, "usage": False}
 
 
-def parse_args(argv: list[str]) -> Args:
+def parse_args(argv: list[str]) -> Options:
     """Parse µTorrent-style arguments; UsageError names what is wrong."""
-    args = Args()
+    args = Options()
     i = 0
     while i < len(argv):
         word = argv[i]
@@ -66,12 +57,12 @@ def parse_args(argv: list[str]) -> Args:
     return args
 
 
-def _store(args: Args, key: str, value: str | None) -> None:
+def _store(args: Options, key: str, value: str | None) -> None:
     if key in ("daemon", "usage"):
         setattr(args, key, True)
     elif key == "logfile":
         args.logfile = Path(value or "utserver.log")
-    else:
+    elif value is not None:  # parse_args refuses a missing required value before this
         setattr(args, key, Path(value))
 
 
@@ -87,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.configfile is None and Path("utserver.conf").is_file():
         args.configfile = Path("utserver.conf")
     frugal_malloc()
-    from utserver.server import Server, ServerOptions, StartupError  # heavy imports only when running
+    from utserver.server import Server, StartupError  # heavy imports only when running
 
     try:
-        server = Server(ServerOptions(args.configfile, args.settingspath, args.logfile, args.pidfile))
+        server = Server(args)
     except StartupError as exc:
         sys.stderr.write(f"utserver: {exc}\n")
         return EXIT_CONFIG

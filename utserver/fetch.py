@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from urllib.parse import urlsplit
 
 from utserver import __version__
@@ -82,7 +82,7 @@ def fetch(url: str, *, timeout: float = 30, max_bytes: int, headers: dict | None
         raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         raise FetchError(f"{url}: {exc.reason}") from None
-    except (OSError, http.client.HTTPException, socket.timeout, ValueError) as exc:
+    except (TimeoutError, OSError, http.client.HTTPException, ValueError) as exc:
         raise FetchError(f"{url}: {exc or type(exc).__name__}") from None
 
 
@@ -99,5 +99,5 @@ def _read(url: str, response: http.client.HTTPResponse, max_bytes: int) -> Fetch
     return Fetched(response.status, bytes(body), _lower(response.headers), response.url or url)
 
 
-def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:
+def _lower(headers: Mapping[str, str] | Message | None) -> dict[str, str]:
     return {k.lower(): v for k, v in (headers or {}).items()}

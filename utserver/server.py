@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from utserver import logs, storage
+from utserver.options import Options
 from utserver.settings import ConfError, ConfFile, Settings, load_conf
 
 log = logging.getLogger("utserver")
@@ -28,27 +28,17 @@ class StartupError(Exception):
     """The daemon cannot start; the message says why (bad conf, unusable folder...)."""
 
 
-@dataclass(frozen=True)
-class ServerOptions:
-    """What the command line decides (cli.py builds it); None means the default."""
-
-    configfile: Path | None = None
-    settingspath: Path | None = None
-    logfile: Path | None = None
-    pidfile: Path | None = None
-
-
 class Part(Protocol):
     def start(self) -> None: ...
     def stop(self) -> None: ...
 
 
 class Server:
-    def __init__(self, options: ServerOptions):
-        self.options = options
-        self.conf_path = options.configfile.resolve() if options.configfile else None
-        settings_path = (options.settingspath or Path(".")).resolve()
-        logs.setup(options.logfile.resolve() if options.logfile else None)
+    def __init__(self, args: Options):
+        self.args = args
+        self.conf_path = args.configfile.resolve() if args.configfile else None
+        settings_path = (args.settingspath or Path(".")).resolve()
+        logs.setup(args.logfile.resolve() if args.logfile else None)
         try:
             conf = load_conf(self.conf_path)
         except ConfError as exc:
@@ -119,12 +109,12 @@ class Server:
         return read_end
 
     def _write_pidfile(self) -> None:
-        if self.options.pidfile:
-            storage.write_atomic(self.options.pidfile, f"{os.getpid()}\n".encode(), mode=0o644, keep_old=False)
+        if self.args.pidfile:
+            storage.write_atomic(self.args.pidfile, f"{os.getpid()}\n".encode(), mode=0o644, keep_old=False)
 
     def _remove_pidfile(self) -> None:
-        if self.options.pidfile:
-            self.options.pidfile.unlink(missing_ok=True)
+        if self.args.pidfile:
+            self.args.pidfile.unlink(missing_ok=True)
 
 
 def prepare_directories(settings: Settings) -> None:
@@ -162,7 +152,7 @@ def build_parts(server: Server) -> list[Part]:
     from utserver.web import WebServer
 
     settings = server.settings
-    portmap = PortMapService(settings, local_port=lambda: engine.port)
+    portmap = PortMapService(settings, local_port=lambda: int(engine.port))
     engine = Engine(settings, lt_upnp=portmap.libtorrent_upnp)
     for alert_class, handler in portmap.alert_handlers().items():  # libtorrent maps as the session opens
         engine.subscribe_alert(alert_class, handler)

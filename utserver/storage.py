@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import libtorrent as lt
 
@@ -89,7 +89,7 @@ def bdecode_dict(data: bytes) -> dict:
     return _to_str(value)
 
 
-def _to_bytes(value: object) -> object:
+def _to_bytes(value: Any) -> Any:
     if isinstance(value, str):
         return value.encode("utf-8", "surrogateescape")
     if isinstance(value, bool):
@@ -101,7 +101,7 @@ def _to_bytes(value: object) -> object:
     return value
 
 
-def _to_str(value: object) -> object:
+def _to_str(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "surrogateescape")
     if isinstance(value, dict):

@@ -22,6 +22,7 @@ from tests.webui.swarm import Seeder, make_torrent  # noqa: E402
 
 KB = 1024
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
+CREDENTIALS = dict(zip(("username", "password"), ADMIN, strict=True))
 
 
 def populate(page, daemon: Daemon, seeder: Seeder, data: Path) -> None:
@@ -44,7 +45,7 @@ def populate(page, daemon: Daemon, seeder: Seeder, data: Path) -> None:
 
 
 def shoot(browser, daemon: Daemon, out: Path, size: str) -> None:
-    context = browser.new_context(viewport=SIZES[size], http_credentials=dict(zip(("username", "password"), ADMIN)))
+    context = browser.new_context(viewport=SIZES[size], http_credentials=CREDENTIALS)
     page = context.new_page()
     page.goto(daemon.url + "/gui/")
     page.wait_for_function("window.__uiReady === true")
@@ -77,7 +78,7 @@ def main() -> None:
         seeder = Seeder(tmp / "seed")
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport=DESKTOP, http_credentials=dict(zip(("username", "password"), ADMIN)))
+            context = browser.new_context(viewport=DESKTOP, http_credentials=CREDENTIALS)
             page = context.new_page()
             page.goto(daemon.url + "/gui/")
             page.wait_for_function("window.__uiReady === true")

@@ -147,7 +147,7 @@ class Seeder:
                                    "enable_upnp": False, "enable_natpmp": False, "alert_mask": 0,
                                    "allow_multiple_connections_per_ip": True})
 
-    def seed(self, made: Made) -> "lt.torrent_handle":
+    def seed(self, made: Made) -> lt.torrent_handle:
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(lt.bdecode(made.data))
         params.save_path = str(made.folder)

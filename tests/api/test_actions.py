@@ -1,4 +1,5 @@
-"""Every action of the manual and api-compat.md against the running daemon, with its error paths."""
+"""Every action of the manual and docs/reference/utorrent-clients.md against the running daemon, with its error
+paths."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def test_add_file_is_synchronous_and_lists_the_torrent(shared_daemon, added):
 
 
 def test_add_file_accepts_bodies_bottle_would_reject(shared_daemon, tmp_path):
-    """api-compat item 23: no closing boundary; an extra part without Content-Disposition."""
+    """docs/reference/utorrent-clients.md#multipart: no closing boundary; an extra part without Content-Disposition."""
     for case, kw in (("noclose", {"close": False}), ("extra", {"extra": b"--x\r\nX-Other: 1\r\n\r\nzz\r\n"})):
         made = make_torrent(tmp_path / case, case + ".bin")
         body, ctype = multipart(made.data, **kw)

@@ -57,7 +57,8 @@ def ctrl_utorrent() -> Path:
     def install(target: Path) -> None:
         subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(target),
                         CTRL_UTORRENT], check=True, timeout=INSTALL_TIMEOUT, capture_output=True)
-    return _installed("npm", CTRL_UTORRENT, install) / "node_modules" / "@ctrl" / "utorrent" / "dist" / "src" / "index.js"
+    package = _installed("npm", CTRL_UTORRENT, install) / "node_modules" / "@ctrl" / "utorrent"
+    return package / "dist" / "src" / "index.js"
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Token, HTTP Basic, guest, sessions: what µTorrent API clients rely on (api-compat items 1-6)."""
+"""Token, HTTP Basic, guest, sessions: what µTorrent API clients rely on
+(docs/reference/utorrent-clients.md#token-page, #credentials, #bad-token, #sessions, #token-position, #bare-token)."""
 
 from __future__ import annotations
 
@@ -128,7 +129,8 @@ def test_wrong_passwords_are_braked_per_address_without_locking_out_the_owner(sh
     attacker = "127.0.0.77"
     statuses = []
     for attempt in range(12):
-        statuses.append(raw(shared_daemon, "/gui/token.html", auth=("admin", f"guess{attempt}"), source=attacker).status)
+        guess = ("admin", f"guess{attempt}")
+        statuses.append(raw(shared_daemon, "/gui/token.html", auth=guess, source=attacker).status)
         if statuses[-1] == 429:
             break
     assert statuses[:5] == [401] * 5 and statuses[-1] == 429, statuses  # a few free tries, then the brake

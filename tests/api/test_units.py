@@ -15,6 +15,8 @@ from utserver.web.utorrent.errors import ApiError
 from utserver.web.utorrent.handlers.adding import safe_sub_path
 from utserver.web.utorrent.query import Query
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 
 class Clock:
     def __init__(self):

@@ -8,7 +8,7 @@ from utserver.engine import Engine
 from utserver.settings import Settings, parse_conf
 
 BASE_CONF = {"bind_ip": "127.0.0.1", "dht": 0, "lsd": 0, "upnp": 0, "natpmp": 0,
-             "bt.transp_disposition": 5}  # TCP only: uTP crawls on loopback (libtorrent-notes)
+             "bt.transp_disposition": 5}  # TCP only: docs/reference/libtorrent.md#loopback-tests
 
 
 class EngineEnv:

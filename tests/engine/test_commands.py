@@ -30,7 +30,8 @@ def test_stop_start_pause_unpause_forcestart_show_the_status_bits_clients_expect
     for command, bits, message in steps:
         if command:
             command(h)
-        env.wait_view(h, lambda v: v.status == bits and v.status_message == message, f"{message} ({bits})")
+        env.wait_view(h, lambda v, bits=bits, message=message: v.status == bits and v.status_message == message,
+                      f"{message} ({bits})")
 
 
 def test_start_runs_a_stopped_torrent_at_once_when_the_queue_has_room(added):

@@ -4,7 +4,7 @@ server, or a real opentracker) on loopback, and checks the bytes that land on di
 
 Helper sessions that must look like separate machines get their own 127.0.0.x address, also for
 their outgoing connections: libtorrent folds peers that share an IP into one peer-list entry
-(network-test-notes §3, §4), and the engine, like µTorrent, keeps allow_multiple_connections_per_ip off.
+(docs/reference/network-tests.md#dht-hub), and the engine, like µTorrent, keeps allow_multiple_connections_per_ip off.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def test_peers_found_through_a_real_tracker(make_engine, tmp_path):
 # --- 5. DHT ---
 
 def _wait_dht_announce(hub: Peer, ih: str, timeout: float = 20) -> None:
-    """Until the hub stores an announce of *ih* (dht_announce_alert, network-test-notes §3)."""
+    """Until the hub stores an announce of *ih* (dht_announce_alert, docs/reference/network-tests.md#dht-hub)."""
     def announced():
         hub.session.wait_for_alert(200)
         return any(isinstance(a, lt.dht_announce_alert) and str(a.info_hash).upper() == ih
@@ -279,7 +279,7 @@ def sparse_torrent(root: Path, piece_size: int) -> bytes:
             os.close(fd)
     info = {b"name": root.name.encode(), b"piece length": piece_size, b"pieces": b"".join(pieces),
             b"files": [{b"length": size, b"path": [part.encode() for part in p.relative_to(root).parts]}
-                       for p, size in zip(files, sizes)]}
+                       for p, size in zip(files, sizes, strict=True)]}
     return lt.bencode({b"info": info})
 
 

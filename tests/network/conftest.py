@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.network.netlab import HERE, Lab, unavailable_reason
+from tests.network.netlab import HERE, Lab, missing_tool, unavailable_reason
 
 pytestmark = pytest.mark.netns
 
@@ -25,6 +25,9 @@ def netns_ok() -> None:
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
+    missing = missing_tool()
+    if missing:
+        pytest.fail(missing)
 
 
 @pytest.fixture

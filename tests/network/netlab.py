@@ -6,7 +6,7 @@ miniupnpd (UPnP IGD + NAT-PMP/PCP), and a LAN host with two interfaces.
                                               NAT: LAN -> WAN masqueraded; WAN -> LAN only what is mapped
 
 Only addresses inside these namespaces are used. Everything is removed in close(), which the
-fixtures call from a finally. See shared/reference/network-test-notes.md §1 for why the STUN
+fixtures call from a finally. See docs/reference/network-tests.md#private-wan for why the STUN
 responder exists (miniupnpd refuses to forward for a private WAN address otherwise).
 """
 from __future__ import annotations
@@ -18,9 +18,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 WAN_IP, GW_WAN_IP = "10.213.0.2", "10.213.0.1"
@@ -77,7 +78,7 @@ def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float 
         time.sleep(interval)
 
 
-def spawn_peer(lab: "Lab", role: str, name: str, lifetime: float = 120, **options) -> int:
+def spawn_peer(lab: Lab, role: str, name: str, lifetime: float = 120, **options) -> int:
     """Start peer.py (a libtorrent peer) in a namespace; returns its listen port when ready."""
     import json
     log = lab.spawn(role, [sys.executable, str(HERE / "peer.py"),
@@ -86,13 +87,19 @@ def spawn_peer(lab: "Lab", role: str, name: str, lifetime: float = 120, **option
     return int(line.split("ready ", 1)[1].split()[0])
 
 
-def unavailable_reason() -> str | None:
-    """Why the namespace lab cannot run here, or None when it can."""
-    if os.geteuid() != 0:
-        return "needs root (CAP_NET_ADMIN) to create network namespaces; CI runs as root"
+def missing_tool() -> str | None:
+    """A tool the lab needs that is not installed: `make test` installs them
+    (tests/system-packages.txt), so a missing one is a broken setup, not a reason to skip."""
     for tool in ("ip", "nft", "miniupnpd", "upnpc"):
         if shutil.which(tool) is None:
-            return f"`{tool}` is not installed (see tests/system-packages.txt; `make test` installs it)"
+            return f"`{tool}` is not installed (tests/system-packages.txt lists it; `make test` installs it)"
+    return None
+
+
+def unavailable_reason() -> str | None:
+    """Why this machine cannot run the namespace lab at all (no root, no namespaces), or None."""
+    if os.geteuid() != 0:
+        return "needs root (CAP_NET_ADMIN) to create network namespaces; CI runs as root"
     probe = f"utpmprobe{os.getpid()}"
     if subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode != 0:
         return "`ip netns add` failed: no network namespace support in this container"
@@ -134,7 +141,7 @@ class Lab:
             self.ip("-n", ns, "link", "set", "lo", "up")
         wan, gw, lan = self.ns["wan"], self.ns["gw"], self.ns["lan"]
         self._veth(gw, "gwwan", GW_WAN_IP, wan, "w0", WAN_IP)
-        for i, (gw_ip, lan_ip) in enumerate(zip(GW_LAN_IPS, LAN_IPS)):
+        for i, (gw_ip, lan_ip) in enumerate(zip(GW_LAN_IPS, LAN_IPS, strict=True)):
             self._veth(gw, f"gwlan{i}", gw_ip, lan, LAN_IFS[i], lan_ip)
         self.ip("-n", lan, "route", "add", "default", "via", GW_LAN_IPS[0])
         self.exec("gw", "sysctl", "-qw", "net.ipv4.ip_forward=1")

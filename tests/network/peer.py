@@ -1,7 +1,8 @@
 """A libtorrent peer for tests, run inside a test namespace; exits by itself.
 
 argv[1] is JSON: {"settings": {...session settings...}, "torrent": PATH (optional),
-"save": DIR, "seed": bool, "no_pex": bool, "connect": [[ip, port], ...], "lifetime": seconds}. Prints "ready PORT" once listening with its torrent added.
+"save": DIR, "seed": bool, "no_pex": bool, "connect": [[ip, port], ...], "lifetime": seconds}.
+Prints "ready PORT" once listening with its torrent added.
 """
 import json
 import sys

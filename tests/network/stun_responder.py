@@ -20,12 +20,12 @@ def main() -> None:
     while time.monotonic() < end:
         try:
             data, (ip, port) = sock.recvfrom(2048)
-        except socket.timeout:
+        except TimeoutError:
             continue
         if len(data) < 20 or data[:2] != b"\x00\x01":  # binding requests only
             continue
         cookie, tid = data[4:8], data[8:20]
-        xip = bytes(a ^ b for a, b in zip(socket.inet_aton(ip), cookie))
+        xip = bytes(a ^ b for a, b in zip(socket.inet_aton(ip), cookie, strict=True))
         attr = struct.pack("!HHBBH", 0x0020, 8, 0, 1, port ^ MAGIC_COOKIE_PORT_XOR) + xip
         sock.sendto(struct.pack("!HH", 0x0101, len(attr)) + cookie + tid + attr, (ip, port))
 

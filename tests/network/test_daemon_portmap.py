@@ -27,8 +27,8 @@ def start_daemon(lab, tmp_path):
         daemon = NetnsDaemon(lab.ns["lan"], tmp_path / name, conf, **options)
         started.append(daemon)
         daemon.start()
-        if "port mapping: UPnP by" not in daemon.log():
-            pytest.skip("server.py does not start utserver.services.portmap yet")
+        # utserver/server.py starts the port-mapping service with the engine: a daemon without it is a bug.
+        assert "port mapping: UPnP by" in daemon.log(), f"the port-mapping service did not start:\n{daemon.log()}"
         return daemon
 
     yield start
@@ -39,8 +39,8 @@ def start_daemon(lab, tmp_path):
 
 def reachable_from_wan(lab, port: int) -> bool:
     """A TCP connection from the internet side to the router's external address and port."""
-    probe = ("import socket,sys\ntry: socket.create_connection(('%s', %d), timeout=2).close()\n"
-             "except OSError: sys.exit(1)" % (GW_WAN_IP, port))
+    probe = (f"import socket,sys\ntry: socket.create_connection(('{GW_WAN_IP}', {port}), timeout=2).close()\n"
+             "except OSError: sys.exit(1)")
     return lab.exec("wan", "python3", "-c", probe, check=False).returncode == 0
 
 
@@ -52,7 +52,7 @@ def test_daemon_maps_its_peer_port_and_removes_it_at_shutdown(lab, start_daemon)
     assert reachable_from_wan(lab, port)  # the point of it all: peers can connect
 
     assert daemon.stop() == 0
-    assert [l for l in lab.leases() if l.external_port == port] == []
+    assert [lease for lease in lab.leases() if lease.external_port == port] == []
     assert not reachable_from_wan(lab, port)
 
 
@@ -60,7 +60,7 @@ def test_defaults_upnp_and_natpmp_together(lab, start_daemon):
     """Both on, as shipped: the port is forwarded, and nothing is left behind at shutdown."""
     daemon = start_daemon({"upnp": 1, "natpmp": 1, "lsd": 0, "dht": 0})
     port = daemon.bind_port
-    wait_for(lambda: {(l.protocol, l.internal_ip) for l in lab.leases() if l.external_port == port}
+    wait_for(lambda: {(lease.protocol, lease.internal_ip) for lease in lab.leases() if lease.external_port == port}
              == {("TCP", LAN_IPS[0]), ("UDP", LAN_IPS[0])}, 15, "TCP and UDP forwarded")
     wait_for(lambda: daemon.settings()["portmap.upnp.protocols"] == "TCP,UDP", 10,
              "UPnP to report the mapping", on_timeout=daemon.settings)
@@ -89,7 +89,7 @@ def test_daemon_natpmp_with_upnp_off(lab, start_daemon):
     daemon = start_daemon({**UPNP_ONLY, "upnp": 0, "natpmp": 1})
     port = daemon.bind_port
     wait_for(lambda: mapped(lab, port, LAN_IPS[0], "PCP"), 15, "NAT-PMP/PCP mappings")
-    assert not [l for l in lab.leases() if "utserver" in l.description]  # no UPnP ones
+    assert not [lease for lease in lab.leases() if "utserver" in lease.description]  # no UPnP ones
     assert reachable_from_wan(lab, port)
     assert daemon.stop() == 0
     wait_for(lambda: lab.leases() == [], 5, "libtorrent to delete its mappings at shutdown")
@@ -116,7 +116,7 @@ def test_upnp_and_natpmp_switch_on_and_off_on_reload(lab, start_daemon):
 def test_daemon_maps_on_the_preferred_interface(lab, start_daemon):
     daemon = start_daemon({**UPNP_ONLY, "preferred_interface": "l1"})
     wait_for(lambda: mapped(lab, daemon.bind_port, LAN_IPS[1]), 15, "a mapping to l1's address")
-    assert {l.internal_ip for l in lab.leases()} == {LAN_IPS[1]}
+    assert {lease.internal_ip for lease in lab.leases()} == {LAN_IPS[1]}
 
 
 def test_unknown_preferred_interface_is_logged_and_the_daemon_keeps_running(lab, start_daemon):

@@ -1,6 +1,6 @@
 """The dht and pex switches with the real daemon, in a namespace on its loopback (as measured in
-network-test-notes §3 and §4). DHT: it is the only way to the seeder, so a completed download
-shows it works. PEX: the peers list shows the seeder flagged "X" (learned via PEX)."""
+docs/reference/network-tests.md#dht-hub and #pex-on-loopback). DHT: it is the only way to the
+seeder, so a completed download shows it works. PEX: the peers list shows the seeder flagged "X" (learned via PEX)."""
 from __future__ import annotations
 
 import time

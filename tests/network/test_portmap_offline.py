@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from utserver.services import netif
 from utserver.services.portmap import PortMapService, default_upnp_backend
 from utserver.settings import Settings, parse_conf
+
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
 
 KEYS = {"backend", "gateway", "internal_ip", "external_ip", "external_port", "protocols",
         "last_error"}

@@ -17,8 +17,8 @@ BASE = {"upnp": True, "natpmp": False, "lsd": False, "dht": False, "bind_port": 
 
 def mapped(lab, port: int, address: str, description: str = "utserver") -> bool:
     """Both TCP and UDP for port forward to address, as the gateway's lease file says."""
-    found = {(l.protocol, l.internal_ip, l.internal_port) for l in lab.leases()
-             if l.external_port == port and description in l.description}
+    found = {(lease.protocol, lease.internal_ip, lease.internal_port) for lease in lab.leases()
+             if lease.external_port == port and description in lease.description}
     return {("TCP", address, port), ("UDP", address, port)} <= found
 
 
@@ -46,10 +46,10 @@ def test_upnp_maps_bind_port_to_the_lan_address_and_removes_it_at_stop(lab, port
 def test_lease_is_renewed_before_it_expires(lab, portmap_host):
     portmap_host(BASE, upnp_options={"lease": 4, "verify_every": 60})
     wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the first mapping")
-    first = max(l.expires for l in lab.leases())
+    first = max(lease.expires for lease in lab.leases())
     # miniupnpd rewrites a renewed line as delete + add, so poll for both lines renewed.
     wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]) and len(lab.leases()) == 2
-             and min(l.expires for l in lab.leases()) > first, 10, "both leases to be renewed")
+             and min(lease.expires for lease in lab.leases()) > first, 10, "both leases to be renewed")
 
 
 def test_a_mapping_the_gateway_forgot_is_restored(lab, portmap_host):
@@ -65,7 +65,7 @@ def test_bind_port_change_moves_the_mapping(lab, portmap_host):
     wait_for(lambda: mapped(lab, PORT, LAN_IPS[0]), 15, "the first mapping")
     assert host.ask(f"set bind_port {PORT + 7}") == {"ok": True}
     wait_for(lambda: mapped(lab, PORT + 7, LAN_IPS[0]), 10, "the new port's mapping")
-    wait_for(lambda: {l.external_port for l in lab.leases()} == {PORT + 7}, 5,
+    wait_for(lambda: {lease.external_port for lease in lab.leases()} == {PORT + 7}, 5,
              "the old port's mapping to go")
     wait_for(lambda: host.state()["upnp"]["external_port"] == PORT + 7, 5, "the state to follow")
 
@@ -85,7 +85,7 @@ def test_upnp_switched_off_and_on_by_conf_reload(lab, portmap_host):
 def test_preferred_interface_chooses_the_mapped_address(lab, portmap_host, preferred, address):
     host = portmap_host({**BASE, "preferred_interface": preferred})
     wait_for(lambda: mapped(lab, PORT, address), 15, f"a mapping to {address}")
-    assert all(l.internal_ip == address for l in lab.leases())
+    assert all(lease.internal_ip == address for lease in lab.leases())
     upnp = wait_for(lambda: (s := host.state()["upnp"])["protocols"] == "TCP,UDP" and s, 5,
                     "the service to report the mapping")
     assert upnp["internal_ip"] == address

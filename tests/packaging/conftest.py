@@ -10,8 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from .pkgtools import (REPO, SESSION, Root, cached_root_tarball, needs_root, remove_tree, run, sweep_dead_sessions,
-                       unpack_root, version)
+from .pkgtools import (
+    REPO,
+    SESSION,
+    Root,
+    cached_root_tarball,
+    needs_root,
+    remove_tree,
+    run,
+    sweep_dead_sessions,
+    unpack_root,
+    version,
+)
 
 
 @pytest.fixture(scope="session")

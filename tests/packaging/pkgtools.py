@@ -7,14 +7,15 @@ These tests need root (mmdebstrap, chroot, mount): CI runs as root.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
-import urllib.error
-import urllib.request
 import os
 import re
 import shutil
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def run(cmd: list[str], timeout: float = 600, check: bool = True, **kw) -> subpr
     kw.setdefault("cwd", REPO)
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
     if check:
-        assert done.returncode == 0, f"{' '.join(cmd)} exited {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        assert done.returncode == 0, \
+            f"{' '.join(cmd)} exited {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     return done
 
 
@@ -113,10 +115,8 @@ def kill_processes_in(root: Path) -> None:
         return pids
 
     for pid in inside():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + 30
     while inside() and time.monotonic() < deadline:
         time.sleep(0.2)

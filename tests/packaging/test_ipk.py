@@ -13,6 +13,7 @@ import pytest
 
 from .pkgtools import REPO, run, version
 
+
 @pytest.fixture(scope="module")
 def ipk(session_dir):
     # make ipk also runs openwrt/check_ipk.py on the result

@@ -5,6 +5,8 @@ import pytest
 
 from .pkgtools import REPO, SYS_ENV, run
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 # (script, extra ShellCheck arguments): why each exclusion is there.
 SCRIPTS = [
     # SC1091: /lib/lsb/init-functions and /etc/default/utserver are not on this host;

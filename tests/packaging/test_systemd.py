@@ -8,8 +8,18 @@ import subprocess
 
 import pytest
 
-from .pkgtools import (REPO, SYS_ENV, Root, admin_password, http_status, kill_processes_in, run,
-                      unpack_root, use_free_ports, wait_for)
+from .pkgtools import (
+    REPO,
+    SYS_ENV,
+    Root,
+    admin_password,
+    http_status,
+    kill_processes_in,
+    run,
+    unpack_root,
+    use_free_ports,
+    wait_for,
+)
 
 DOWNLOAD_DIRS = ("/srv/dl", "/mnt/dl", "/media/dl", "/home/dl")
 

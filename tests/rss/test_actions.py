@@ -49,7 +49,7 @@ def test_a_bar_in_the_feed_title_does_not_break_the_name_url_field(managers, ser
 
 
 def test_feedid_and_true_false_spellings(managers, feed_url):
-    """api-compat item 20: feedid instead of feed-id, enabled=true instead of 1."""
+    """docs/reference/utorrent-clients.md#rss-ids: feedid instead of feed-id, enabled=true instead of 1."""
     manager = managers()
     ident = add_feed(manager, feed_url)
     assert manager.update_feed({"feedid": str(ident), "enabled": "false", "subscribe": "true"}) == ident

@@ -6,6 +6,8 @@ import pytest
 
 from tests.rss.support import MB, Route, add_feed, refresh, rss2
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 STATE_ERROR = 2
 
 

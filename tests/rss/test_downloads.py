@@ -113,7 +113,8 @@ def test_smart_episode_filter(managers, server, releases, engine, settings, repa
     assert engine.hashes() == [releases.hash_of[first]]
     assert [r[11] for r in items(manager, ident)] == [True, False]
 
-    server.routes["/rss"] = Route(rss2("TV", [releases.entry(repack), releases.entry(first), releases.entry(duplicate)]))
+    entries = [releases.entry(repack), releases.entry(first), releases.entry(duplicate)]
+    server.routes["/rss"] = Route(rss2("TV", entries))
     refresh(manager, ident)
     expected = [first, repack] if repacks else [first]
     assert [a.name for a in engine.added] == expected, engine.added
@@ -121,7 +122,8 @@ def test_smart_episode_filter(managers, server, releases, engine, settings, repa
 
 
 def test_filter_can_refuse_repacks_whatever_the_setting(managers, server, releases, engine):
-    server.routes["/rss"] = Route(rss2("TV", [releases.entry("Show.S01E01.REPACK.HDTV"), releases.entry("Show.S01E01.HDTV")]))
+    entries = [releases.entry("Show.S01E01.REPACK.HDTV"), releases.entry("Show.S01E01.HDTV")]
+    server.routes["/rss"] = Route(rss2("TV", entries))
     manager = managers()
     manager.update_filter({"filter": "*show*", "smart-ep-filter": "1", "repack-ep-filter": "0"})
     add_feed(manager, server.url("/rss"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from utserver.engine import AddOptions
 from utserver.rss.manager import engine_options
+
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
 
 
 def test_default_options_are_the_engines_add_options():

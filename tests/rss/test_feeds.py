@@ -8,6 +8,8 @@ import pytest
 
 from utserver.rss.feeds import FeedError, is_feed_document, parse_feed
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 FEED = "http://127.0.0.1:8000/feeds/tv.xml"
 MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20
 

@@ -7,6 +7,8 @@ import pytest
 from tests.rss.support import MB, Route
 from utserver.fetch import FetchError, fetch, split_cookie
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 
 def test_get_returns_body_and_validators(server):
     server.routes["/a"] = Route(b"hello", etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")

@@ -11,6 +11,8 @@ from utserver.rss.filters import FILTER_PARAMS, Filter, episode_matcher, wildcar
 from utserver.rss.params import parse_params
 from utserver.rss.titles import parse_title
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 
 def item(title: str, feed_id: int = 1) -> Item:
     info = parse_title(title)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from utserver.rss.feeds import Feed, Item
 from utserver.rss.filters import Filter
 from utserver.rss.store import HISTORY_MAX, RssState, RssStore
+
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
 
 
 def sample() -> RssState:

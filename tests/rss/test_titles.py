@@ -6,6 +6,8 @@ import pytest
 
 from utserver.rss.titles import TitleInfo, parse_title, quality_bit
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 # The WebUI's RSSITEMQUALITYMAP: an item's QUALITY indexes it.
 WEBUI_QUALITIES = ["?", "HDTV", "TVRip", "DVDRip", "SVCD", "DSRip", "DVBRip", "PDTV", "HR.HDTV", "HR.PDTV", "DVDR",
                    "DVDScr", "720p", "1080i", "1080p", "WebRip", "SatRip"]

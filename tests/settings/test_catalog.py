@@ -3,26 +3,36 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from utserver.settings import BY_NAME, CATALOG, Applies, Kind
 from utserver.settings.catalog import Setting
 
-# CI clones the repo with shared/ beside it.
-MANUAL = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "utserver-manual.txt"
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
+# The manual's settings, in the repository: docs/reference/settings.md#settings.
+MANUAL = Path(__file__).resolve().parents[2] / "docs" / "reference" / "settings.md"
+ROW = re.compile(r"^\| `([a-z_]+)` \| (string|integer|boolean) \| [^|]* \| (internal|regular) \| ([a-z ]+) \|$", re.M)
+KINDS = {"string": Kind.STR, "integer": Kind.INT, "boolean": Kind.BOOL}
+APPLIES = {"every read": Applies.ALWAYS, "first run": Applies.FIRST_RUN, "start": Applies.STARTUP}
 
 
-def manual_settings() -> set[str]:
-    """Every `name (type):` entry of the manual's Application Settings."""
-    text = MANUAL.read_text(encoding="utf-8")
-    section = text.split("Application Settings", 2)[2].split("µTorrent API")[0]
-    names = set(re.findall(r"^([a-z_]+) \((?:string|integer|boolean)\)", section, re.M))
-    names |= set(re.findall(r"^[a-z_]+ \(string\), ([a-z_]+) \(string\)", section, re.M))
-    return names
+def manual_settings() -> dict[str, tuple[str, str]]:
+    """name -> (type, when the conf value applies) for every row of the manual's settings table."""
+    return {name: (kind, when) for name, kind, _, when in ROW.findall(MANUAL.read_text(encoding="utf-8"))}
 
 
 def test_every_setting_of_the_manual_is_in_the_catalog():
     names = manual_settings()
     assert len(names) >= 50
-    assert names <= set(BY_NAME)
+    assert set(names) <= set(BY_NAME)
+
+
+def test_types_and_reload_rules_follow_the_manual():
+    for name, (kind, when) in manual_settings().items():
+        assert BY_NAME[name].kind is KINDS[kind], name
+        if when in APPLIES:  # "not stated": the catalog chooses
+            assert BY_NAME[name].applies is APPLIES[when], name
 
 
 def test_settings_real_clients_read_are_in_the_catalog():

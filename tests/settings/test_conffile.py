@@ -7,6 +7,8 @@ import pytest
 
 from utserver.settings import ConfError, parse_conf
 
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
+
 
 def test_every_value_type_comments_blanks_and_whitespace():
     conf = parse_conf(

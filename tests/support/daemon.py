@@ -100,7 +100,7 @@ class Daemon:
         return [sys.executable, "-m", "utserver", "-configfile", str(self.conf_path),
                 "-settingspath", str(self.settings_path), "-logfile", str(self.log_path), *extra]
 
-    def start(self, *extra: str, wait: bool = True) -> "Daemon":
+    def start(self, *extra: str, wait: bool = True) -> Daemon:
         write_conf(self.conf_path, self.conf)
         umask = self.umask
         self.proc = subprocess.Popen(
@@ -123,17 +123,17 @@ class Daemon:
         self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as exc:
             self.proc.kill()
             self.proc.wait(timeout=10)
-            raise AssertionError(f"utserver did not stop within {timeout}s on signal {sig}")
+            raise AssertionError(f"utserver did not stop within {timeout}s on signal {sig}") from exc
 
     def kill(self) -> None:
         """A crash or power cut: SIGKILL, no chance to save anything."""
         self.proc.kill()
         self.proc.wait(timeout=10)
 
-    def restart(self) -> "Daemon":
+    def restart(self) -> Daemon:
         assert self.stop() == 0
         return self.start()
 

@@ -26,7 +26,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as web seeds expect
     timeout = 30  # an idle keep-alive connection ends its thread after this
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format, *args):  # quiet: the requests are recorded instead
         pass
@@ -131,7 +131,7 @@ class HttpSeed:
         self._server.server_close()
         self._thread.join(timeout=10)
 
-    def __enter__(self) -> "HttpSeed":
+    def __enter__(self) -> HttpSeed:
         return self
 
     def __exit__(self, *exc) -> None:

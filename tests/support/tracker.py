@@ -8,7 +8,7 @@ Debian builds opentracker with WANT_ACCESSLIST_WHITE: it serves only the
 info-hashes listed in its `-w` whitelist file (any other gets "Requested
 download is not authorized"), so every torrent a test announces must be
 listed when the tracker starts. Run as root it chroots to `-d DIR` and drops
-to nobody, so the whitelist path is then relative to DIR (peers-notes.md).
+to nobody, so the whitelist path is then relative to DIR (docs/reference/swarm.md#opentracker).
 It answers on /announce: libtorrent's SSRF mitigation allows no other path
 for a tracker on localhost.
 """
@@ -94,7 +94,7 @@ class Tracker:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
 
-    def __enter__(self) -> "Tracker":
+    def __enter__(self) -> Tracker:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -102,7 +102,8 @@ def test_download_goes_to_the_chosen_folder(open_ui, ui_daemon, seeder):
     dlg = ui.dialog(page, "Add torrents")
     folders = dlg.get_by_label("Save to")
     expect(folders.locator("option")).to_have_count(2)  # the default folder and dir_download
-    expect(folders.locator("option").nth(1)).to_have_text(re.compile(rf"^[0-9.]+ [KMGT]?B free · {re.escape(str(media))}$"))
+    free_space = re.compile(rf"^[0-9.]+ [KMGT]?B free · {re.escape(str(media))}$")
+    expect(folders.locator("option").nth(1)).to_have_text(free_space)
     folders.select_option(index=1)
     dlg.get_by_label("Torrent files").set_input_files(str(torrent))
     dlg.get_by_role("button", name="Add", exact=True).click()

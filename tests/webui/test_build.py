@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
+
 from tests.webui.conftest import ROOT, _load_builder
+
+pytestmark = pytest.mark.unit  # the pure layer: `make unit`
 
 LIMIT = 150 * 1024  # the goal for a router's flash
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -79,7 +80,7 @@ class Feed:
 
 
 # rss-update parameter -> (Feed attribute, parser). url and alias are checked by the manager.
-FEED_PARAMS = {
+FEED_PARAMS: dict[str, tuple[str, Callable[[str], object]]] = {
     "url": ("url", str),
     "alias": ("alias", str),
     "subscribe": ("subscribe", parse_bool),

@@ -73,7 +73,7 @@ FILTER_PARAMS: dict[str, tuple[str, Callable[[str], object]]] = {
     "filter": ("filter", str),
     "not-filter": ("not_filter", str),
     "save-in": ("save_in", str),
-    "episode": ("episode", lambda v: episode_matcher(v) and v),  # validated, kept as typed
+    "episode": ("episode", lambda v: _valid_episode(v)),  # validated, kept as typed (defined below)
     "label": ("label", str),
     "quality": ("quality", parse_int),
     "episode-filter": ("episode_filter", parse_bool),
@@ -112,6 +112,12 @@ def episode_matcher(expression: str) -> Callable[[int, int], bool]:
     def test(season: int, episode: int) -> bool:
         return episode > 0 and any(_in_range(r, season, episode) for r in ranges)
     return test
+
+
+def _valid_episode(expression: str) -> str:
+    """The expression itself once episode_matcher accepts it (ValueError otherwise)."""
+    episode_matcher(expression)
+    return expression
 
 
 def _term_range(term: str) -> tuple[int | None, int, int, int]:

@@ -20,8 +20,16 @@ from typing import Any, Protocol
 from utserver import logs
 from utserver.fetch import FetchError, check_scheme, fetch, split_cookie
 from utserver.rss import matching
-from utserver.rss.feeds import (FEED_PARAMS, STATE_ERROR, STATE_IDLE, STATE_UPDATING, Feed, FeedError,
-                                is_feed_document, parse_feed)
+from utserver.rss.feeds import (
+    FEED_PARAMS,
+    STATE_ERROR,
+    STATE_IDLE,
+    STATE_UPDATING,
+    Feed,
+    FeedError,
+    is_feed_document,
+    parse_feed,
+)
 from utserver.rss.filters import FILTER_PARAMS, Filter
 from utserver.rss.params import parse_bool, parse_int, parse_params
 from utserver.rss.store import RssStore
@@ -32,6 +40,7 @@ FETCH_TIMEOUT = 30.0  # seconds
 MAX_FEED_BYTES = 8 * 1024 * 1024
 STOP_WAIT = 2.0  # stop() waits this long for a fetch in flight; the thread is a daemon thread
 ERROR_PAUSE = 60.0  # seconds the poller rests after an unexpected error
+UPDATE_PARAM: dict[str, tuple[str, Callable[[str], object]]] = {"update": ("update", parse_bool)}
 
 
 class SettingsView(Protocol):
@@ -88,7 +97,7 @@ class RssManager:
         """rss-update: add (feed-id missing or -1) or change a feed; update=1 fetches it now."""
         changes = parse_params(FEED_PARAMS, params, "rss-update")
         ident = _ident(params.get("feed-id", params.get("feedid", "-1")), "rss-update", "feed-id")
-        force = parse_params({"update": ("update", parse_bool)}, params, "rss-update").get("update", False)
+        force = parse_params(UPDATE_PARAM, params, "rss-update").get("update", False)
         if "url" in changes:
             changes["url"] = _checked_url(str(changes["url"]))
         with self._lock:

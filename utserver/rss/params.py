@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-# The WebUI sends 1/0; other clients send true/false (api-compat item 20).
+# The WebUI sends 1/0; other clients send true/false (docs/reference/utorrent-clients.md#rss-ids).
 _BOOLS = {"1": True, "true": True, "yes": True, "on": True,
           "0": False, "false": False, "no": False, "off": False, "": False}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 
 from utserver.rss.feeds import Feed, Item
 from utserver.rss.filters import Filter
@@ -22,6 +23,7 @@ VERSION = 1
 HISTORY_MAX = 10_000  # oldest history entries are dropped past this
 _RUNTIME_FEED_FIELDS = ("next_update", "state")
 _TYPES = {"bool": bool, "int": int, "str": str}
+R = TypeVar("R", Feed, Filter)
 
 
 @dataclass
@@ -82,7 +84,7 @@ def _state(data: dict) -> RssState:
                     int(data.get("next_feed_id", 1)), int(data.get("next_filter_id", 1)))
 
 
-def _record(cls: type, data: dict) -> object:
+def _record(cls: type[R], data: dict) -> R:
     """A Feed or Filter from its stored dict: known keys only, each coerced to its field's type."""
     values = {f.name: _TYPES[f.type](data[f.name]) for f in fields(cls)
               if f.name in data and f.type in _TYPES}

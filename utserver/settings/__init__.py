@@ -112,12 +112,12 @@ class Settings:
             value = values.parse(setting, text)
         except ValueError as exc:
             raise SettingError(str(exc)) from None
-        return hash_password(value) if setting.secret else value
+        return hash_password(str(value)) if setting.secret else value
 
     def set_internal(self, changes: dict[str, Value]) -> None:
         """Changes made by the daemon itself (maintenance requests): saved and announced."""
         with self._lock:
-            changes = {k: hash_password(v) if BY_NAME[k].secret else v for k, v in changes.items()}
+            changes = {k: hash_password(str(v)) if BY_NAME[k].secret else v for k, v in changes.items()}
             self._values.update(changes)
             self._store.save(self._persisted())
         self._notify(set(changes))
@@ -151,7 +151,8 @@ class Settings:
         return {s.name: self._values[s.name] for s in CATALOG if s.applies is FIRST_RUN and s.name not in _DERIVE}
 
 
-# Read-only settings real clients read, derived from others at read time (api-compat item 18).
+# Read-only settings real clients read, derived from others at read time
+# (docs/reference/utorrent-clients.md#settings-clients-read).
 _DERIVE: dict[str, Callable[[Settings], Value]] = {
     "dir_active_download": lambda s: str(s.path("dir_active")),
     "dir_completed_download": lambda s: str(s.path("dir_completed")),

@@ -127,7 +127,7 @@ CATALOG: tuple[Setting, ...] = (
     Setting("dir_add_label", BOOL, False, doc="completed data goes to a sub-folder named by the label"),
     _internal("dht_bootstrap_nodes", STR,
               "router.bittorrent.com:6881,dht.transmissionbt.com:6881,dht.libtorrent.org:25401"),
-    # --- read by real clients (api-compat items 17-18) ---
+    # --- read by real clients (docs/reference/utorrent-clients.md#web-ui-cookie, #settings-clients-read) ---
     Setting("webui.cookie", STR, "{}"),
     Setting("webui.uconnect_enable", BOOL, False, api="R"),
     Setting("dir_active_download_flag", BOOL, True, api="R"),

@@ -45,7 +45,7 @@ def parse_conf(text: str, path: Path | None = None) -> ConfFile:
             raise ConfError(f"{where}:{number}: {exc}") from None
         if setting.repeatable:
             if typed:
-                conf.dir_download.append(typed)
+                conf.dir_download.append(str(typed))
         else:
             conf.values[name] = typed
     return conf

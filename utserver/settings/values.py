@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from utserver.settings.catalog import Kind, Setting
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -15,7 +17,7 @@ def _parse_int(text: str) -> int:
     except ValueError:
         pass
     try:
-        number = float(text)  # clients send "15.0" (api-compat item 21)
+        number = float(text)  # clients send "15.0" (docs/reference/utorrent-clients.md#setprops-order)
     except ValueError:
         number = float("nan")
     if not number.is_integer():
@@ -32,7 +34,7 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean (use 1 or 0)")
 
 
-_PARSE = {Kind.INT: _parse_int, Kind.BOOL: _parse_bool, Kind.STR: str}
+_PARSE: dict[Kind, Callable[[str], int | bool | str]] = {Kind.INT: _parse_int, Kind.BOOL: _parse_bool, Kind.STR: str}
 
 
 def parse(setting: Setting, text: str) -> int | bool | str:
@@ -48,7 +50,7 @@ def parse(setting: Setting, text: str) -> int | bool | str:
 def check_bounds(setting: Setting, value: int | bool | str) -> None:
     if setting.required and value == "":
         raise ValueError(f"{setting.name} may not be empty")
-    if setting.kind is not Kind.INT:
+    if setting.kind is not Kind.INT or not isinstance(value, int):
         return
     if setting.lo is not None and value < setting.lo:
         raise ValueError(f"{setting.name}: {value} is below the minimum {setting.lo}")
@@ -57,7 +59,8 @@ def check_bounds(setting: Setting, value: int | bool | str) -> None:
 
 
 def format_api(value: int | bool | str) -> str:
-    """getsettings shows every value as a string, booleans as "true"/"false" (api-compat 22)."""
+    """getsettings shows every value as a string, booleans as "true"/"false"
+    (docs/reference/utorrent-clients.md#settings-values)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

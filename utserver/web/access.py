@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -37,7 +38,7 @@ def _entry(text: str) -> tuple[Address, Address]:
         text = text.replace("*", "0") + "/" + str(8 * text.split(".").index("*"))
     if "-" in text:
         first, last = (parse_address(part.strip()) for part in text.split("-", 1))
-        if first.version != last.version or first > last:
+        if first.version != last.version or int(first) > int(last):
             raise ValueError(f"{text!r} is not a range (first-last)")
         return first, last
     network = ipaddress.ip_network(text, strict=False)
@@ -72,7 +73,7 @@ class RestrictList:
             address = parse_address(remote)
         except ValueError:
             return False
-        return any(first.version == address.version and first <= address <= last
+        return any(first.version == address.version and int(first) <= int(address) <= int(last)
                    for first, last in self.ranges or ())
 
 
@@ -107,7 +108,7 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") == 1 else header.rstrip(".")
 
 
-def host_allowed(header: str | None, names: set[str], allowed: set[str]) -> bool:
+def host_allowed(header: str | None, names: AbstractSet[str], allowed: AbstractSet[str]) -> bool:
     if not header or "*" in allowed:
         return True  # HTTP/1.0 clients send no Host; browsers always do
     name = host_name(header)

@@ -48,7 +48,7 @@ class Verdict:
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
-    if not header or not header[:6].lower() == "basic ":
+    if not header or header[:6].lower() != "basic ":
         return None
     try:
         name, _, password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")

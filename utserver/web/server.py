@@ -7,6 +7,7 @@ objects (not bottle.run), so stop() is ours and returns promptly.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -23,7 +24,7 @@ from utserver.web.sessions import Sessions
 log = logging.getLogger("utserver.web")
 
 THREADS = 8  # cheroot parks idle keep-alive connections in a selector; threads serve requests only
-SHUTDOWN_WAIT = 1.0
+SHUTDOWN_WAIT = 1  # seconds; cheroot takes a whole number
 # How often cheroot's selector wakes to expire idle keep-alive connections (its default, 0.5 s,
 # was two of an idle daemon's wake-ups a second). stop() waits for that wake-up: _stop() hurries it.
 EXPIRY_INTERVAL = 10.0
@@ -103,10 +104,8 @@ def _stop(server: wsgi.Server) -> None:
     stopper.start()
     deadline = time.monotonic() + EXPIRY_INTERVAL + SHUTDOWN_WAIT
     while stopper.is_alive() and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(OSError):  # already closed: stop() is past the selector
             socket.create_connection((host, port), timeout=0.2).close()
-        except OSError:
-            pass  # already closed: stop() is past the selector
         stopper.join(0.05)
 
 

@@ -1,8 +1,8 @@
 """Tokens (the CSRF defence) and GUID cookie sessions, all in memory: they die with the daemon.
 
 Many tokens and sessions are valid at once (several clients, several tabs); each lives 30 minutes
-after its last use (api-compat item 4). Both tables are capped, so a client fetching tokens in a
-loop costs a bounded amount of memory: the least recently used entry goes first.
+after its last use (docs/reference/utorrent-clients.md#sessions). Both tables are capped, so a client
+fetching tokens in a loop costs a bounded amount of memory: the least recently used entry goes first.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Sessions:
         return token
 
     def token_valid(self, token: str | None) -> bool:
-        """Any live token is accepted, with or without its GUID cookie (api-compat item 4)."""
+        """Any live token is accepted, with or without its GUID cookie (docs/reference/utorrent-clients.md#sessions)."""
         with self._lock:
             return bool(token) and self._live(self._tokens, token, TOKEN_TTL) is not None
 

@@ -1,7 +1,8 @@
 """The web UI's files from ut_webui_dir: webui.zip, else a webui/ folder, else a placeholder.
 
 µTorrent's webui.zip keeps text files gzipped as NAME.gz at the zip's root: /gui/X serves X, else
-X.gz with Content-Encoding: gzip (unpacked for a client that does not accept gzip; api-compat 25).
+X.gz with Content-Encoding: gzip (unpacked for a client that does not accept gzip;
+docs/reference/utorrent-clients.md#web-ui-zip).
 Requests are confined by name: no "..", no absolute names, and a folder's files are checked by
 their real path, so neither a crafted URL nor a symlink reads outside the web UI.
 """

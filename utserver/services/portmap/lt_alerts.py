@@ -63,6 +63,8 @@ def route(alert: lt.alert, recorders: dict[str, AlertRecorder]) -> None:
         for recorder in recorders.values():  # only the chosen backend's state is shown
             recorder.external_ip(str(alert.external_address))
         return
+    if not isinstance(alert, (lt.portmap_alert, lt.portmap_error_alert)):
+        return
     recorder = recorders[TRANSPORTS[alert.map_transport]]
     if isinstance(alert, lt.portmap_alert):
         recorder.mapped(PROTOCOL_NAMES[alert.map_protocol], int(alert.external_port))

@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from utserver.services import netif
 from utserver.services.portmap import lt_alerts
 from utserver.services.portmap.base import NATPMP_LOG, UPNP_LOG, Mapper, NoPortMap, Where
 from utserver.services.portmap.lt_alerts import AlertRecorder
+
+if TYPE_CHECKING:
+    import libtorrent as lt
 
 log = logging.getLogger("utserver.portmap")
 
@@ -97,7 +101,7 @@ class PortMapService:
         """{alert class: handler} for engine.subscribe_alert (runs on the pump thread)."""
         return {cls: self.on_alert for cls in lt_alerts.ALERTS}
 
-    def on_alert(self, alert: object) -> None:
+    def on_alert(self, alert: lt.alert) -> None:
         lt_alerts.route(alert, self._recorders)
 
     # --- applying the settings -------------------------------------------------------------

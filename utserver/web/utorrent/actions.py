@@ -70,7 +70,7 @@ ACTIONS: dict[str, Action] = {
     "filter-remove":     Action(rss_api.remove_filter),
 }
 
-# Failures of an action that ran: 200 with "error" (api-compat item 8).
+# Failures of an action that ran: 200 with "error" (docs/reference/utorrent-clients.md#action-errors).
 FAILURES = (ApiError, JobError, AddError, FetchError, ValueError)
 
 

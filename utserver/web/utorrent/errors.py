@@ -6,7 +6,8 @@ from enum import Enum
 
 
 class Kind(Enum):
-    """Each kind is one form of answer clients rely on (api-compat items 2, 3, 8)."""
+    """Each kind is one form of answer clients rely on
+    (docs/reference/utorrent-clients.md#credentials, #bad-token, #action-errors)."""
 
     FAILED = 200  # the action ran and failed: 200 {"build":N,"error":"..."}
     BAD_REQUEST = 400  # token or malformed request: 400 "invalid request" (clients fetch a new token)

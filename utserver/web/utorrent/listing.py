@@ -28,7 +28,7 @@ class State:
     feeds: dict[int, list]
     filters: dict[int, list]
 
-    def same_as(self, other: "State") -> bool:
+    def same_as(self, other: State) -> bool:
         if self.torrents is not other.torrents and (
                 self.torrents.keys() != other.torrents.keys()
                 or any(row is not other.torrents[h] for h, row in self.torrents.items())):

@@ -1,5 +1,5 @@
 """add-file's upload, read leniently: real clients send multipart bodies bottle 0.13 rejects
-(no closing boundary, an extra part without Content-Disposition: api-compat item 23)."""
+(no closing boundary, an extra part without Content-Disposition: docs/reference/utorrent-clients.md#multipart)."""
 
 from __future__ import annotations
 

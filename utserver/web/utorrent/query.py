@@ -1,7 +1,8 @@
 """The query string as clients send it: ordered pairs, repeated keys, raw JSON values.
 
 µTorrent's parameters are positional in places (setprops' hash/s/v, setsetting's s/v), so the
-order of pairs is kept. Values may carry raw `{`, `"` and `:` (webui.cookie, api-compat item 17).
+order of pairs is kept. Values may carry raw `{`, `"` and `:` (webui.cookie,
+docs/reference/utorrent-clients.md#web-ui-cookie).
 """
 
 from __future__ import annotations
@@ -70,8 +71,12 @@ class Query:
 
     def prop_changes(self) -> list[tuple[str, str, str]]:
         """setprops' (hash, key, value) in order: hash= picks the torrent, s= the key, v= applies it;
-        s/v pairs sent before the first hash= apply to the hash that follows (api-compat item 21)."""
-        changes, pending, current, key = [], [], None, None
+        s/v pairs sent before the first hash= apply to the hash that follows
+        (docs/reference/utorrent-clients.md#setprops-order)."""
+        changes: list[tuple[str, str, str]] = []
+        pending: list[tuple[str, str]] = []
+        current: str | None = None
+        key: str | None = None
         for name, value in self.pairs:
             if name == "hash":
                 current = value.strip().upper()

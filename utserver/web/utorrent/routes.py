@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable
 
 import bottle
 
@@ -27,7 +28,7 @@ from utserver.web.utorrent.rows import label_rows
 
 log = logging.getLogger("utserver.web")
 
-CHALLENGE = {"WWW-Authenticate": 'Basic realm="uTorrent"'}  # exact: api-compat item 2
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="uTorrent"'}  # exact: docs/reference/utorrent-clients.md#credentials
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 
@@ -36,7 +37,8 @@ def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPRes
 
 
 def encode(reply: Reply) -> bytes:
-    """Compact JSON (api-compat item 7); a list of pairs so a key may repeat (getfiles)."""
+    """Compact JSON (docs/reference/utorrent-clients.md#build-and-json); a list of pairs so a key may repeat
+    (getfiles)."""
     dump = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
     return ("{" + ",".join(f"{dump(key)}:{dump(value)}" for key, value in reply) + "}").encode()
 
@@ -48,7 +50,7 @@ def json_response(reply: Reply) -> bottle.HTTPResponse:
 def refusal(exc: ApiError) -> bottle.HTTPResponse:
     if exc.kind is Kind.BAD_REQUEST:
         log.info("400 invalid request: %s", exc)
-        return plain(400, "invalid request")  # exact body: api-compat item 3
+        return plain(400, "invalid request")  # exact body: docs/reference/utorrent-clients.md#bad-token
     retry = {"Retry-After": "5"} if exc.kind is Kind.UNAVAILABLE else {}
     return plain(exc.kind.value, str(exc), retry)
 
@@ -109,7 +111,8 @@ class TokenPlugin:
             env = bottle.request.environ
             query = env["utserver.query"] = Query(env.get("QUERY_STRING", ""))
             acts = query.has("action") or query.has("list") or query.has("token")
-            if acts and self._required(env.get("REMOTE_ADDR", "")) and not self.sessions.token_valid(query.get("token")):
+            required = acts and self._required(env.get("REMOTE_ADDR", ""))
+            if required and not self.sessions.token_valid(query.get("token")):
                 return refusal(ApiError("missing or expired token", Kind.BAD_REQUEST))
             return callback(*args, **kwargs)
         return checked
@@ -124,7 +127,7 @@ def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
     """The µTorrent routes, each behind this front's guard (Basic auth) and token check."""
     plugins = [GuardPlugin(parts, guard), TokenPlugin(parts.settings, parts.sessions)]
     routes = _Routes(parts)
-    table = (
+    table: tuple[tuple[str, list[str], Callable, dict], ...] = (
         ("/gui/token.html", ["GET"], routes.token_page, {}),
         ("/gui/", ["GET", "POST"], routes.gui, {"token": True}),
         ("/gui/<path:path>", ["GET"], routes.static, {}),
@@ -149,9 +152,10 @@ class _Routes:
             request.get_cookie("GUID"), env["utserver.user"].name, env.get("REMOTE_ADDR", ""),
             env.get("utserver.sock_ip", ""), env.get("HTTP_USER_AGENT", ""))
         token = self.parts.sessions.new_token(session)
-        body = f"<html><div id='token' style='display:none;'>{token}</div></html>"  # exact: api-compat item 1
-        return bottle.HTTPResponse(body, 200, {"Content-Type": "text/html", "Set-Cookie": f"GUID={session.guid}; path=/",
-                                               **NO_CACHE})
+        # exact: docs/reference/utorrent-clients.md#token-page
+        body = f"<html><div id='token' style='display:none;'>{token}</div></html>"
+        headers = {"Content-Type": "text/html", "Set-Cookie": f"GUID={session.guid}; path=/", **NO_CACHE}
+        return bottle.HTTPResponse(body, 200, headers)
 
     def gui(self):
         query: Query = bottle.request.environ["utserver.query"]

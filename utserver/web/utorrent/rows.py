@@ -19,7 +19,7 @@ def _row(fields: tuple[tuple[str, type], ...]) -> Callable[[object], tuple]:
     return build
 
 
-# The manual's 0-25, then utserver 3.3's extras (api-compat item 11).
+# The manual's 0-25, then utserver 3.3's extras (docs/reference/utorrent-clients.md#torrent-rows).
 _TORRENT = _row((
     ("hash", str), ("status", int), ("name", str), ("size", int), ("progress", int),
     ("downloaded", int), ("uploaded", int), ("ratio", int), ("up_rate", int), ("down_rate", int),
@@ -52,7 +52,7 @@ def file_row(view: FileView) -> tuple:
 
 
 def peer_row(view: PeerView) -> tuple:
-    """api-compat item 15's 22 fields; no GeoIP and no reverse DNS on a router."""
+    """docs/reference/utorrent-clients.md#getpeers's 22 fields; no GeoIP and no reverse DNS on a router."""
     return ("", str(view.ip), str(view.ip), int(bool(view.utp)), int(view.port), str(view.client),
             str(view.flags), int(view.progress), int(view.down_rate), int(view.up_rate),
             int(view.reqs_out), int(view.reqs_in), 0, int(view.uploaded), int(view.downloaded),

@@ -10,7 +10,8 @@ USER_AGENT = f"utserver/{__version__}"
 
 
 def version_info(peer_id: str) -> dict:
-    """getversion's "version" object (an object, not the manual's list: api-compat item 19)."""
+    """getversion's "version" object (an object, not the manual's list:
+    docs/reference/utorrent-clients.md#getversion)."""
     return {"product_code": "server", "major_version": MAJOR, "minor_version": MINOR,
             "engine_version": BUILD, "ui_version": BUILD, "version_date": VERSION_DATE,
             "user_agent": USER_AGENT, "peer_id": peer_id, "device_id": "linux"}

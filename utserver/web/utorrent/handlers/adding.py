@@ -57,7 +57,8 @@ def _options(call: Call, feed: bool) -> AddOptions:
 
 
 def _feed_url(call: Call) -> str:
-    """feed-id= (or feedid=, api-compat item 20) ties the torrent to a feed: its URL goes in row [20]."""
+    """feed-id= (or feedid=, docs/reference/utorrent-clients.md#rss-ids) ties the torrent to a feed: its URL goes in
+    row [20]."""
     text = call.query.first("feed-id", "feedid")
     if text in (None, "", "-1") or call.parts.rss is None:
         return ""
@@ -79,7 +80,7 @@ def _download_folder(call: Call, index: int) -> Path:
 
 def safe_sub_path(base: Path, path: str) -> str:
     """path= made relative to *base*; refused if it climbs out of it, also through a symlink
-    (manual: no "..", relative only; a leading "/" means relative, api-compat item 24)."""
+    (manual: no "..", relative only; a leading "/" means relative, docs/reference/utorrent-clients.md#add-path)."""
     text = path.replace("\\", "/").strip()
     if "\0" in text:
         raise ApiError("path= contains a NUL character")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from utserver.engine import JobError
 from utserver.web.utorrent import rows
 from utserver.web.utorrent.call import Call, Reply
 from utserver.web.utorrent.errors import ApiError
 
-Command = Callable[[object, str], None]  # (engine, hash)
+if TYPE_CHECKING:
+    from utserver.engine import Engine
+
+Command = Callable[["Engine", str], None]  # (engine, hash)
 
 
 def on_each(command: Command) -> Callable[[Call], Reply]:
