@@ -65,13 +65,7 @@ class Brake:
         self._lock = threading.Lock()
         self._records: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key -> (failures, not_before)
 
-    @staticmethod
-    def key(remote: str) -> str:
-        try:
-            address = access.parse_address(remote)
-        except ValueError:
-            return remote
-        return str(address) if address.version == 4 else str(address.exploded[:19])  # the /64
+    key = staticmethod(access.client_key)
 
     def wait(self, remote: str) -> float:
         """Seconds this address must still wait before its credentials are checked."""

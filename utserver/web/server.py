@@ -15,6 +15,7 @@ import time
 from cheroot import wsgi
 
 from utserver.web import access
+from utserver.web.gate import MAX_HEAD, GatedConnection
 from utserver.web.app import MAX_BODY, make_app
 from utserver.web.auth import Authenticator
 from utserver.web.call import Parts
@@ -23,8 +24,11 @@ from utserver.web.sessions import Sessions
 
 log = logging.getLogger("utserver.web")
 
-THREADS = 8  # cheroot parks idle keep-alive connections in a selector; threads serve requests only
+THREADS = 8  # cheroot parks idle connections in a selector; threads serve whole requests only (gate.py)
 SHUTDOWN_WAIT = 1.0
+# The listen backlog (cheroot's default: 5). A burst of connections beyond it makes the kernel drop
+# SYNs, and the owner's next connect waits a 1 s retransmit: measured with 250 hostile sockets.
+BACKLOG = 128
 # How often cheroot's selector wakes to expire idle keep-alive connections (its default, 0.5 s,
 # was two of an idle daemon's wake-ups a second). stop() waits for that wake-up: _stop() hurries it.
 EXPIRY_INTERVAL = 10.0
@@ -79,8 +83,10 @@ class WebServer:
 
     def _serve(self, host: str, port: int) -> None:
         server = wsgi.Server((host, port), _with_sock_ip(self.app, host), numthreads=THREADS,
-                             server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
+                             request_queue_size=BACKLOG, server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
         server.max_request_body_size = MAX_BODY + 64 * 1024  # larger bodies get 413 from cheroot
+        server.max_request_header_size = MAX_HEAD
+        server.ConnectionClass = GatedConnection  # no worker for a connection until its header is whole
         server.expiration_interval = EXPIRY_INTERVAL
         server.prepare()
         thread = threading.Thread(target=server.serve, name=f"web {host}:{port}", daemon=True)
