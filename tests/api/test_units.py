@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from utserver.engine.views import FileSource
-from utserver.web import access, multipart, proxy
+from utserver.web import access, proxy
 from utserver.web.auth import FREE_FAILURES, MAX_WAIT, Brake
-from utserver.web.errors import ApiError
-from utserver.web.handlers.adding import safe_sub_path
-from utserver.web.query import Query
 from utserver.web.sessions import TOKEN_TTL, Sessions
+from utserver.web.utorrent import multipart
+from utserver.web.utorrent.errors import ApiError
+from utserver.web.utorrent.handlers.adding import safe_sub_path
+from utserver.web.utorrent.query import Query
 
 
 class Clock:

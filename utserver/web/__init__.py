@@ -1,4 +1,4 @@
-"""The µTorrent Web API: HTTP server, auth, token, actions, listing, /proxy, web UI files."""
+"""The web part: the HTTP server, accounts and access rules every front shares, and the fronts."""
 
 from utserver.web.server import WebServer
 

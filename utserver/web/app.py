@@ -1,225 +1,25 @@
-"""make_app(): the bottle application. Few routes; policy in two plugins, behaviour in tables.
+"""make_app(): one bottle application carrying every API front on ut_webui_port.
 
-GuardPlugin (every route): the IP restriction list, the Host header rule, then HTTP Basic.
-TokenPlugin (routes with token=True): a request that acts (action= or list=) carries a live token.
-Refusals name the setting that would allow the request (style: "refusals say how to fix them").
+Each front mounts its own routes with its own plugins (its auth and error form); the shared
+Guard (IP list, Host rule) and the one account store sit under all of them. The µTorrent front
+goes last: it owns "/" and the catch-all 404.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import logging
-
 import bottle
 
-from utserver import BUILD
-from utserver.web import access, actions, proxy
-from utserver.web.auth import Authenticator
-from utserver.web.call import Call, Parts, Reply
-from utserver.web.errors import ApiError, Kind
-from utserver.web.query import Query
-from utserver.web.rows import label_rows
-from utserver.web.static import WebUiFiles, body_for
+from utserver.web import utorrent
+from utserver.web.guard import Guard
+from utserver.web.parts import Parts
 
-log = logging.getLogger("utserver.web")
-
-MAX_BODY = 32 * 1024 * 1024  # add-file uploads
-CHALLENGE = {"WWW-Authenticate": 'Basic realm="uTorrent"'}  # exact: api-compat item 2
-NO_CACHE = {"Cache-Control": "no-cache"}
+FRONTS = (utorrent.mount,)
 
 
-def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPResponse:
-    return bottle.HTTPResponse(text, status, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})})
-
-
-def encode(reply: Reply) -> bytes:
-    """Compact JSON (api-compat item 7); a list of pairs so a key may repeat (getfiles)."""
-    dump = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
-    return ("{" + ",".join(f"{dump(key)}:{dump(value)}" for key, value in reply) + "}").encode()
-
-
-def json_response(reply: Reply) -> bottle.HTTPResponse:
-    return bottle.HTTPResponse(encode(reply), 200, {"Content-Type": "application/json; charset=utf-8", **NO_CACHE})
-
-
-def refusal(exc: ApiError) -> bottle.HTTPResponse:
-    if exc.kind is Kind.BAD_REQUEST:
-        log.info("400 invalid request: %s", exc)
-        return plain(400, "invalid request")  # exact body: api-compat item 3
-    retry = {"Retry-After": "5"} if exc.kind is Kind.UNAVAILABLE else {}
-    return plain(exc.kind.value, str(exc), retry)
-
-
-@functools.lru_cache(maxsize=8)
-def _restrict(value: str) -> access.RestrictList:
-    return access.RestrictList(value)
-
-
-@functools.lru_cache(maxsize=8)
-def _allowed_hosts(value: str) -> frozenset[str]:
-    return frozenset(access.parse_allowed_hosts(value))
-
-
-class GuardPlugin:
-    name, api = "utserver-guard", 2
-
-    def __init__(self, settings, auth: Authenticator, host_names: set[str]):
-        self.settings, self.auth, self.host_names = settings, auth, host_names
-
-    def apply(self, callback, route):
-        @functools.wraps(callback)
-        def guarded(*args, **kwargs):
-            env = bottle.request.environ
-            remote = env.get("REMOTE_ADDR", "")  # never X-Forwarded-For: anyone can send that
-            refused = self._refusal(env, remote)
-            if refused is not None:
-                return refused
-            try:
-                return callback(*args, **kwargs)
-            except ApiError as exc:
-                return refusal(exc)
-            except bottle.HTTPResponse:
-                raise
-            except Exception:
-                log.exception("%s %s failed", env.get("REQUEST_METHOD"), env.get("PATH_INFO"))
-                return plain(500, "internal error; see the utserver log")
-        return guarded
-
-    def _refusal(self, env: dict, remote: str) -> bottle.HTTPResponse | None:
-        if not _restrict(str(self.settings.get("webui.restrict"))).allows(remote):
-            log.warning("refused %s: not in webui.restrict", remote)
-            return plain(403, f"Forbidden: {remote} is not in the webui.restrict list "
-                              "(create wipl.utmr in dir_request to clear it)")
-        host = env.get("HTTP_HOST")
-        if not access.host_allowed(host, self.host_names, _allowed_hosts(str(self.settings.get("webui.allowed_hosts")))):
-            log.warning("refused %s: Host %r is not this machine", remote, host)
-            return plain(403, f"Forbidden: Host {host!r} is not a name of this server; add it to the "
-                              "webui.allowed_hosts setting to reach the server by that name")
-        verdict = self.auth.check(remote, env.get("HTTP_AUTHORIZATION"))
-        if verdict.retry_after:
-            return plain(429, "Too many wrong passwords from your address; wait before trying again",
-                         {"Retry-After": str(verdict.retry_after)})
-        if verdict.user is None:
-            return plain(401, "Unauthorized", CHALLENGE)
-        env["utserver.user"] = verdict.user
-        return None
-
-
-class TokenPlugin:
-    """A request that acts must carry a live token: a forged cross-site request cannot read one."""
-
-    name, api = "utserver-token", 2
-
-    def __init__(self, settings, sessions):
-        self.settings, self.sessions = settings, sessions
-
-    def apply(self, callback, route):
-        if not route.config.get("token", False):
-            return callback
-
-        @functools.wraps(callback)
-        def checked(*args, **kwargs):
-            env = bottle.request.environ
-            query = env["utserver.query"] = Query(env.get("QUERY_STRING", ""))
-            acts = query.has("action") or query.has("list") or query.has("token")
-            if acts and self._required(env.get("REMOTE_ADDR", "")) and not self.sessions.token_valid(query.get("token")):
-                return refusal(ApiError("missing or expired token", Kind.BAD_REQUEST))
-            return callback(*args, **kwargs)
-        return checked
-
-    def _required(self, remote: str) -> bool:
-        if not self.settings.get("token_auth_enable"):
-            return False
-        return self.settings.get("token_auth_filter") != "remote" or not access.is_loopback(remote)
-
-
-def make_app(parts: Parts, auth: Authenticator, host_names: set[str]) -> bottle.Bottle:
+def make_app(parts: Parts, host_names: set[str]) -> bottle.Bottle:
     app = bottle.Bottle(autojson=False)
     app.default_error_handler = lambda error: f"{error.status_line}\n"
-    app.install(GuardPlugin(parts.settings, auth, host_names))
-    app.install(TokenPlugin(parts.settings, parts.sessions))
-    routes = _Routes(parts)
-    app.route("/gui/token.html", ["GET"], routes.token_page)
-    app.route("/gui/", ["GET", "POST"], routes.gui, token=True)
-    app.route("/gui/<path:path>", ["GET"], routes.static)
-    app.route("/gui", ["GET"], lambda: bottle.redirect("/gui/"))
-    app.route("/", ["GET"], lambda: bottle.redirect("/gui/"))
-    app.route("/proxy", ["GET"], routes.proxy)
-    app.route("/<path:path>", ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"], routes.not_found)
+    guard = Guard(parts.settings, host_names)
+    for mount in FRONTS:
+        mount(app, parts, guard)
     return app
-
-
-class _Routes:
-    def __init__(self, parts: Parts):
-        self.parts = parts
-        self._files: dict = {}  # folder -> WebUiFiles: ut_webui_dir follows conf reloads
-
-    def token_page(self):
-        request, env = bottle.request, bottle.request.environ
-        session = self.parts.sessions.session_for(
-            request.get_cookie("GUID"), env["utserver.user"].name, env.get("REMOTE_ADDR", ""),
-            env.get("utserver.sock_ip", ""), env.get("HTTP_USER_AGENT", ""))
-        token = self.parts.sessions.new_token(session)
-        body = f"<html><div id='token' style='display:none;'>{token}</div></html>"  # exact: api-compat item 1
-        return bottle.HTTPResponse(body, 200, {"Content-Type": "text/html", "Set-Cookie": f"GUID={session.guid}; path=/",
-                                               **NO_CACHE})
-
-    def gui(self):
-        query: Query = bottle.request.environ["utserver.query"]
-        if not (query.has("action") or query.has("list")):
-            return json_response([("build", BUILD)]) if query.has("token") else self.static("index.html")
-        call = self._call(query)
-        reply: Reply = [("build", BUILD)]
-        if query.has("action"):
-            reply += actions.dispatch(query.get("action") or "", call)
-        if query.has("list"):
-            reply += self._list(query)
-        return json_response(reply)
-
-    def _list(self, query: Query) -> Reply:
-        engine, rss = self.parts.engine, self.parts.rss
-        feeds, filters = (rss.feed_rows(), rss.filter_rows()) if rss is not None else ({}, {})
-        return [("label", label_rows(engine.labels())),
-                *self.parts.listing.reply(engine.snapshot(), feeds, filters, query.get("cid"))]
-
-    def _call(self, query: Query) -> Call:
-        request, env = bottle.request, bottle.request.environ
-        return Call(self.parts, query, env["utserver.user"], self.parts.sessions.touch(request.get_cookie("GUID")),
-                    env.get("REMOTE_ADDR", ""), functools.partial(_read_body, env), env.get("CONTENT_TYPE", ""))
-
-    def static(self, path: str):
-        folder = self.parts.settings.path("ut_webui_dir")
-        files = self._files.get(folder) or self._files.setdefault(folder, WebUiFiles(folder))
-        found = files.find(path)
-        if found is None:
-            return plain(404, "Not found")
-        accepts = "gzip" in bottle.request.environ.get("HTTP_ACCEPT_ENCODING", "")
-        data, headers = body_for(found, accepts)
-        return bottle.HTTPResponse(data, 200, headers)
-
-    def proxy(self):
-        query = Query(bottle.request.environ.get("QUERY_STRING", ""))
-        info_hash = (query.first("id", "sid") or "").strip().upper()
-        view = self.parts.engine.snapshot().get(info_hash)
-        if view is None:
-            return plain(404 if info_hash else 400, "no torrent with that id=" if info_hash else "missing id=")
-        try:
-            source = self.parts.engine.file_source(info_hash, query.int("file", 0))
-        except (*actions.FAILURES, IndexError) as exc:
-            return plain(404, f"no such file: {exc}")
-        status, headers, body = proxy.respond(source, view.save_path, bottle.request.environ.get("HTTP_RANGE"),
-                                              query.get("disposition"))
-        return bottle.HTTPResponse(body, status, headers)
-
-    def not_found(self, path: str):
-        return plain(404, "Not found")
-
-
-def _read_body(env: dict) -> bytes:
-    length = env.get("CONTENT_LENGTH") or ""
-    wanted = int(length) if length.isdigit() else MAX_BODY + 1
-    data = env["wsgi.input"].read(min(wanted, MAX_BODY + 1))
-    if len(data) > MAX_BODY:
-        raise ApiError(f"upload larger than {MAX_BODY // (1024 * 1024)} MiB")
-    return data

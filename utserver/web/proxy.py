@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from utserver.engine.views import FileSource
-from utserver.web.errors import ApiError, Kind
+from utserver.engine import FileSource
+from utserver.web.utorrent.errors import ApiError, Kind
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

@@ -15,11 +15,10 @@ import time
 from cheroot import wsgi
 
 from utserver.web import access
-from utserver.web.gate import MAX_HEAD, GatedConnection
-from utserver.web.app import MAX_BODY, make_app
+from utserver.web.app import make_app
 from utserver.web.auth import Authenticator
-from utserver.web.call import Parts
-from utserver.web.listing import Listing
+from utserver.web.gate import MAX_HEAD, GatedConnection
+from utserver.web.parts import MAX_BODY, Parts
 from utserver.web.sessions import Sessions
 
 log = logging.getLogger("utserver.web")
@@ -38,8 +37,8 @@ _REBIND = {"ut_webui_port", "bind_ip"}
 class WebServer:
     def __init__(self, settings, engine, rss=None, portmap=None):
         self.settings = settings
-        self.parts = Parts(engine, settings, Sessions(), Listing(), rss, portmap)
-        self.app = make_app(self.parts, Authenticator(settings), access.machine_names())
+        self.parts = Parts(engine, settings, Authenticator(settings), Sessions(), rss, portmap)
+        self.app = make_app(self.parts, access.machine_names())
         self._servers: list[tuple[wsgi.Server, threading.Thread]] = []
         self._bound: tuple[int, str] = (0, "")
         self._lock = threading.Lock()

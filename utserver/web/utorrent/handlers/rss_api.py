@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from utserver.web.call import Call, Reply
-from utserver.web.errors import ApiError
+from utserver.web.utorrent.call import Call, Reply
+from utserver.web.utorrent.errors import ApiError
 
 
 def _rss(call: Call):

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from utserver.settings import Kind
 from utserver.settings.values import format_api
 from utserver.web import access
-from utserver.web.call import Call, Reply
-from utserver.web.errors import ApiError
+from utserver.web.utorrent.call import Call, Reply
+from utserver.web.utorrent.errors import ApiError
 
 _LISTED = ("Y", "R", "W")
 _KIND_OF = {bool: Kind.BOOL, int: Kind.INT, str: Kind.STR}

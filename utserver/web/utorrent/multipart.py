@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from utserver.web.errors import ApiError
+from utserver.web.utorrent.errors import ApiError
 
 FIELD = b"torrent_file"
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)

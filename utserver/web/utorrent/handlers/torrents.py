@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from utserver.engine import JobError
-from utserver.web import rows
-from utserver.web.call import Call, Reply
-from utserver.web.errors import ApiError
+from utserver.web.utorrent import rows
+from utserver.web.utorrent.call import Call, Reply
+from utserver.web.utorrent.errors import ApiError
 
 Command = Callable[[object, str], None]  # (engine, hash)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from utserver.web.errors import ApiError
+from utserver.web.utorrent.errors import ApiError
 
 
 class Query:

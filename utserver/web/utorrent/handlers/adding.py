@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 from utserver.engine import AddOptions
-from utserver.web.call import Call, Reply
-from utserver.web.errors import ApiError
-from utserver.web.multipart import torrent_from_upload
+from utserver.web.utorrent.call import Call, Reply
+from utserver.web.utorrent.errors import ApiError
+from utserver.web.utorrent.multipart import torrent_from_upload
 
 MAX_TORRENT_BYTES = 32 * 1024 * 1024
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from utserver.web.call import Call, Reply
-from utserver.web.errors import ApiError, Kind
-from utserver.web.version import version_info
+from utserver.web.utorrent.call import Call, Reply
+from utserver.web.utorrent.errors import ApiError, Kind
+from utserver.web.utorrent.version import version_info
 
 
 def get_version(call: Call) -> Reply:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from utserver.engine import AddError, JobError
 from utserver.fetch import FetchError
-from utserver.web.call import Call, Reply
-from utserver.web.errors import ApiError, Kind
-from utserver.web.handlers import adding, info, rss_api, settings_api, torrents
-from utserver.web.handlers.torrents import on_each
+from utserver.web.utorrent.call import Call, Reply
+from utserver.web.utorrent.errors import ApiError, Kind
+from utserver.web.utorrent.handlers import adding, info, rss_api, settings_api, torrents
+from utserver.web.utorrent.handlers.torrents import on_each
 
 
 @dataclass(frozen=True)

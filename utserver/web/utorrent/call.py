@@ -7,25 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from utserver.web.auth import User
-from utserver.web.listing import Listing
-from utserver.web.query import Query
-from utserver.web.sessions import Session, Sessions
+from utserver.web.parts import Parts
+from utserver.web.sessions import Session
+from utserver.web.utorrent.query import Query
 
 # A reply is a list of (key, value) pairs: getfiles with several hashes repeats the "files" key,
 # as µTorrent does (manual, "Files List").
 Reply = list[tuple[str, Any]]
-
-
-@dataclass
-class Parts:
-    """The long-lived things the API reads and commands."""
-
-    engine: Any  # utserver.engine.Engine
-    settings: Any  # utserver.settings.Settings
-    sessions: Sessions
-    listing: Listing
-    rss: Any = None  # utserver.rss.RssManager, when RSS runs
-    portmap: Any = None  # its api_values() join getsettings as read-only entries
 
 
 @dataclass
