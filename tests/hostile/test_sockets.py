@@ -9,6 +9,7 @@ import pytest
 
 from tests.hostile.support import basic, connect, get, open_fds, rss_kib, tracebacks, wakeups_per_s
 from tests.support.daemon import wait_for
+from utserver.web.gate import MAX_PER_ADDRESS
 
 ATTACKER, OWNER = "127.0.0.3", "127.0.0.2"
 IDLE, SLOW, OWNER_REQUESTS = 200, 50, 40
@@ -94,8 +95,8 @@ def test_held_idle_sockets_cost_no_wakeups(quiet_daemon):
     wake_before, fds_before = wakeups_per_s(pid, 10), open_fds(pid)
     idle = _open(daemon, IDLE)
     try:
-        # One address holds at most MAX_PER_ADDRESS (32) of the daemon's sockets; the rest are shut.
-        wait_for(lambda: open_fds(pid) <= fds_before + 32, timeout=10, what="refusals past the per-address cap")
+        # One address holds at most MAX_PER_ADDRESS of the daemon's sockets; the rest are shut.
+        wait_for(lambda: open_fds(pid) <= fds_before + MAX_PER_ADDRESS, timeout=10, what="refusals past the per-address cap")
         wait_for(lambda: wakeups_per_s(pid, 1) < 5, timeout=10, what="the refusals' work to end")
         wake_held = wakeups_per_s(pid, 10)
         status, _ = get(daemon, "/gui/token.html", source=OWNER, timeout=2)

@@ -25,7 +25,7 @@ from cheroot.makefile import StreamReader
 
 from utserver.web import access
 
-MAX_PER_ADDRESS = 32  # a browser opens 6 per host; several clients may share one NAT address
+MAX_PER_ADDRESS = 64  # a browser opens 6 per host; NAT and scripts in parallel (40 measured) share one
 HEADER_DEADLINE = 10.0
 MAX_HEAD = 64 * 1024  # also cheroot's max_request_header_size (server.py)
 BODY_READ_TIMEOUT = 5.0  # a Content-Length longer than the body gets 400 after this
