@@ -1,7 +1,8 @@
 """The µTorrent front's routes. Few routes; policy in two plugins, behaviour in tables.
 
 GuardPlugin (every route here): the shared Guard (IP list, Host rule), then HTTP Basic.
-TokenPlugin (routes with token=True): a request that acts (action= or list=) carries a live token.
+TokenPlugin (routes with token=True): a request that acts (action= or list=) carries a live token
+of the calling account; an action sent from a foreign page (Origin/Referer) is refused (Guard).
 Refusals name the setting that would allow the request (style: "refusals say how to fix them").
 """
 
@@ -97,8 +98,8 @@ class TokenPlugin:
 
     name, api = "utserver-token", 2
 
-    def __init__(self, settings, sessions):
-        self.settings, self.sessions = settings, sessions
+    def __init__(self, settings, sessions, guard: Guard):
+        self.settings, self.sessions, self.guard = settings, sessions, guard
 
     def apply(self, callback, route):
         if not route.config.get("token", False):
@@ -109,10 +110,19 @@ class TokenPlugin:
             env = bottle.request.environ
             query = env["utserver.query"] = Query(env.get("QUERY_STRING", ""))
             acts = query.has("action") or query.has("list") or query.has("token")
-            if acts and self._required(env.get("REMOTE_ADDR", "")) and not self.sessions.token_valid(query.get("token")):
+            if acts and query.has("action"):
+                refused = self.guard.cross_site(env)
+                if refused is not None:
+                    return plain(403, refused)
+            if acts and self._required(env.get("REMOTE_ADDR", "")) and not self._token_ok(env, query):
                 return refusal(ApiError("missing or expired token", Kind.BAD_REQUEST))
             return callback(*args, **kwargs)
         return checked
+
+    def _token_ok(self, env: dict, query: Query) -> bool:
+        """The token was fetched by this account (and, when a GUID cookie comes, by this session)."""
+        return self.sessions.token_valid(query.get("token"), env["utserver.user"].name,
+                                         bottle.request.get_cookie("GUID"))
 
     def _required(self, remote: str) -> bool:
         if not self.settings.get("token_auth_enable"):
@@ -122,7 +132,7 @@ class TokenPlugin:
 
 def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
     """The µTorrent routes, each behind this front's guard (Basic auth) and token check."""
-    plugins = [GuardPlugin(parts, guard), TokenPlugin(parts.settings, parts.sessions)]
+    plugins = [GuardPlugin(parts, guard), TokenPlugin(parts.settings, parts.sessions, guard)]
     routes = _Routes(parts)
     table = (
         ("/gui/token.html", ["GET"], routes.token_page, {}),
