@@ -38,6 +38,7 @@ class _ReplayIO(socket.SocketIO):
         super().__init__(sock, "rb")
         self.kept = bytearray()
         self.read_timeout: float | None = None  # set while a request is served
+        self.timed_out = False  # a body stalled: the connection ends after this answer
 
     def readinto(self, buffer) -> int:
         if self.kept:
@@ -45,6 +46,8 @@ class _ReplayIO(socket.SocketIO):
             buffer[:count] = self.kept[:count]
             del self.kept[:count]
             return count
+        if self.timed_out:
+            return 0  # the end: cheroot then answers (it reads what is left of a body first)
         if self.read_timeout is None:
             return super().readinto(buffer)
         sock = self._sock
@@ -52,6 +55,9 @@ class _ReplayIO(socket.SocketIO):
         sock.settimeout(self.read_timeout)  # reads only: a slow reader of a large answer keeps `timeout`
         try:
             return super().readinto(buffer)
+        except TimeoutError:
+            self.timed_out = True
+            raise
         finally:
             sock.settimeout(before)
 
@@ -112,7 +118,7 @@ class GatedConnection(cheroot_server.HTTPConnection):
         raw: _ReplayIO = self.rfile.raw
         raw.read_timeout, self._first_byte = BODY_READ_TIMEOUT, None
         try:
-            return super().communicate()
+            return super().communicate() and not raw.timed_out
         finally:
             raw.read_timeout = None
 

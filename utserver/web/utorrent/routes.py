@@ -215,9 +215,15 @@ class _Routes:
 
 
 def _read_body(env: dict) -> bytes:
+    """The body, at most MAX_BODY; a body that stops short of its Content-Length is a bad request."""
     length = env.get("CONTENT_LENGTH") or ""
-    wanted = int(length) if length.isdigit() else MAX_BODY + 1
-    data = env["wsgi.input"].read(min(wanted, MAX_BODY + 1))
+    wanted = int(length) if length.isdigit() and len(length) <= 12 else MAX_BODY + 1
+    try:
+        data = env["wsgi.input"].read(min(wanted, MAX_BODY + 1))
+    except OSError as exc:  # the socket's read timeout (gate.BODY_READ_TIMEOUT) or a reset
+        raise ApiError(f"request body incomplete: {exc}", Kind.BAD_REQUEST) from None
     if len(data) > MAX_BODY:
         raise ApiError(f"upload larger than {MAX_BODY // (1024 * 1024)} MiB")
+    if length.isdigit() and len(data) < wanted:
+        raise ApiError(f"request body shorter than its Content-Length ({len(data)} < {wanted})", Kind.BAD_REQUEST)
     return data
