@@ -43,7 +43,7 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE,
     same file (40 parallel resetxferhist) once shared one temp name and renamed a half-written file."""
     path = Path(path)
     with _lock_for(path.absolute()):
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
         try:
             _write_all(fd, data, mode)
             if keep_old and path.exists():
@@ -56,6 +56,11 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE,
             Path(tmp).unlink(missing_ok=True)
             raise
     _fsync_dir(path.parent)
+
+
+def _short(name: str) -> str:
+    """At most 96 bytes of *name* for a temp name: a 255-byte name must stay writable."""
+    return name.encode("utf-8", "surrogateescape")[:96].decode("utf-8", "ignore")
 
 
 def _write_all(fd: int, data: bytes, mode: int) -> None:
