@@ -76,3 +76,23 @@ def test_a_bad_stored_value_is_skipped_with_a_log_line(daemon):
     for name in ("max_dl_rate", "max_ul_rate", "bind_port", "seed_time"):
         assert f"{path}: setting {name} skipped" in log, name
     assert not tracebacks(daemon)
+
+
+INT_PROPS = ["ulrate", "dlrate", "seed_ratio", "seed_time", "ulslots", "superseed", "dht", "pex", "seed_override"]
+
+
+def test_hostile_prop_values_are_refused_and_the_torrent_still_saves(daemon, tmp_path):
+    from tests.api.support import make_torrent
+    made = make_torrent(tmp_path / "src", "props.bin")
+    daemon.add_torrent(made.data)
+    h = made.info_hash
+    before = daemon.api({"action": "getprops", "hash": h})["props"]
+    for key in INT_PROPS:
+        for text in HOSTILE + [str(INT32_MAX + 1), "-2"]:
+            reply = daemon.api([("action", "setprops"), ("hash", h), ("s", key), ("v", text)])
+            assert "error" in reply, (key, text[:40], reply)
+    assert daemon.api({"action": "getprops", "hash": h})["props"] == before
+    daemon.api([("action", "setprops"), ("hash", h), ("s", "dlrate"), ("v", "51200")])
+    assert daemon.restart().torrents()[h]  # its resume data still saves and loads
+    assert daemon.api({"action": "getprops", "hash": h})["props"][0]["dlrate"] == 51200
+    assert not tracebacks(daemon)
