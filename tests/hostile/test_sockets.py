@@ -142,3 +142,37 @@ def test_a_header_sent_in_pieces_is_answered(quiet_daemon):
     finally:
         sock.close()
     assert data.startswith(b"HTTP/1.1 200") and b"id='token'" in data
+
+
+def test_slow_bodies_do_not_starve_the_owner(quiet_daemon):
+    """Whole headers, then a body trickled a byte a second: the worker waits for none of them."""
+    daemon = quiet_daemon
+    token = daemon.token()
+    slow = _open(daemon, SLOW)
+    head = (f"POST /gui/?token={token}&action=add-file HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {basic()}\r\n"
+            "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 5000\r\n\r\n").encode()
+    stop = threading.Event()
+
+    def trickle() -> None:
+        for sock in slow:
+            try:
+                sock.sendall(head)
+            except OSError:
+                pass
+        while not stop.wait(1.0):
+            for sock in slow:
+                try:
+                    sock.send(b"-")
+                except OSError:
+                    pass
+    trickler = threading.Thread(target=trickle, daemon=True)
+    trickler.start()
+    try:
+        times = _timed_requests(daemon, OWNER_REQUESTS)
+        assert times[-1] < 1.0, f"owner's requests took up to {times[-1]:.2f} s"
+    finally:
+        stop.set()
+        trickler.join(5)
+        for sock in slow:
+            sock.close()
+    assert daemon.proc.poll() is None and not tracebacks(daemon)

@@ -1,4 +1,4 @@
-"""GatedConnection: a worker thread serves a connection only once its request header is complete.
+"""GatedConnection: a worker thread serves a connection only once its request has arrived.
 
 cheroot hands every new connection to a worker at once, and the worker waits up to `timeout`
 seconds per byte for the request line: 8 idle sockets took all 8 workers (issue 14, item 1).
@@ -6,15 +6,18 @@ Here a worker takes whatever bytes have arrived without waiting and, while the h
 incomplete, gives the connection back to cheroot's selector (no worker held, no thread, no
 timer: an idle daemon wakes no more often). The bytes kept are replayed to cheroot's parser.
 
-Bounds: MAX_PER_ADDRESS open connections per client (an IPv6 client's /64), HEADER_DEADLINE
-seconds from a header's first byte to its end, MAX_HEAD bytes (then cheroot's own limit answers),
-BODY_READ_TIMEOUT seconds of silence while a body is read. Idle connections are closed by
+"Arrived": the header and the body, or its first MAX_HEAD bytes (a .torrent upload can be larger:
+its worker reads the rest); a client with fewer than SERVING_PER_ADDRESS requests in workers gets
+one at the header's end, so a body that stalls is answered 400 after BODY_READ_TIMEOUT. Bounds: MAX_PER_ADDRESS open connections per client (an IPv6 client's
+/64), HEADER_DEADLINE seconds from a request's first byte to its arrival, MAX_HEAD bytes kept per
+connection, BODY_READ_TIMEOUT seconds of silence while a worker reads the rest of a body. Idle connections are closed by
 cheroot's selector after the server's `timeout`.
 """
 
 from __future__ import annotations
 
 import _pyio
+import re
 import socket
 import threading
 import time
@@ -29,6 +32,7 @@ MAX_PER_ADDRESS = 64  # a browser opens 6 per host; NAT and scripts in parallel 
 HEADER_DEADLINE = 10.0
 MAX_HEAD = 64 * 1024  # also cheroot's max_request_header_size (server.py)
 BODY_READ_TIMEOUT = 5.0  # a Content-Length longer than the body gets 400 after this
+SERVING_PER_ADDRESS = 2  # requests of one client in workers while their bodies are still coming
 
 
 class _ReplayIO(socket.SocketIO):
@@ -71,11 +75,16 @@ class _ReplayReader(StreamReader):
 
 
 class _Census:
-    """Open connections per client key."""
+    """Open connections, and requests in worker threads, per client key."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: Counter[str] = Counter()
+        self.serving: Counter[str] = Counter()
+
+    def serve(self, key: str, delta: int) -> None:
+        with self._lock:
+            self.serving[key] += delta
 
     def enter(self, key: str) -> int:
         with self._lock:
@@ -117,17 +126,19 @@ class GatedConnection(cheroot_server.HTTPConnection):
             return state
         raw: _ReplayIO = self.rfile.raw
         raw.read_timeout, self._first_byte = BODY_READ_TIMEOUT, None
+        CENSUS.serve(self._key, 1)
         try:
             return super().communicate() and not raw.timed_out
         finally:
             raw.read_timeout = None
+            CENSUS.serve(self._key, -1)
 
     def _gather(self) -> bool | None:
-        """None when the header is complete; else True (park) or False (close)."""
+        """None when the request may be served now; else True (park) or False (close)."""
         kept: bytearray = self.rfile.raw.kept
         if self.rfile.has_data():  # pipelined bytes cheroot's reader already holds
             kept[:0] = self.rfile.read1(MAX_HEAD)
-        if not _complete(kept):
+        if _arrival(kept) is not WHOLE:
             try:
                 chunk = _recv_now(self.socket)
             except OSError:
@@ -137,7 +148,10 @@ class GatedConnection(cheroot_server.HTTPConnection):
             kept += chunk or b""
         if kept and self._first_byte is None:
             self._first_byte = time.monotonic()
-        if _complete(kept):
+        arrival = _arrival(kept)
+        # A body still on its way waits here, unless this client has few requests in workers:
+        # then a worker reads it (and answers 400 if it stalls), so a short body gets a quick answer.
+        if arrival is WHOLE or (arrival is HEADER and CENSUS.serving[self._key] < SERVING_PER_ADDRESS):
             return None
         if kept and time.monotonic() - self._first_byte > HEADER_DEADLINE:
             return False
@@ -163,6 +177,28 @@ def _recv_now(sock: socket.socket) -> bytes | None:
         sock.settimeout(before)
 
 
-def _complete(kept: bytearray) -> bool:
-    """A whole header, or more than cheroot accepts (it then answers the error itself)."""
-    return b"\r\n\r\n" in kept or b"\n\n" in kept or len(kept) >= MAX_HEAD
+_LENGTH = re.compile(rb"\r?\ncontent-length:[ \t]*(\d{1,12})[ \t]*\r?\n", re.IGNORECASE)
+_CONTINUE = re.compile(rb"\r?\nexpect:[ \t]*100-continue", re.IGNORECASE)
+
+
+PARTIAL, HEADER, WHOLE = "partial", "header", "whole"
+
+
+def _arrival(kept: bytearray) -> str:
+    """WHOLE: the header and the body (its first MAX_HEAD bytes), or more than cheroot accepts in a
+    header (it answers the error itself), or a client waiting for "100 Continue". HEADER: the
+    header, the body still on its way. PARTIAL: not even the header."""
+    end = kept.find(b"\r\n\r\n")
+    if end < 0:
+        end = kept.find(b"\n\n")
+        if end < 0:
+            return WHOLE if len(kept) >= MAX_HEAD else PARTIAL
+        end += 2
+    else:
+        end += 4
+    head = bytes(kept[:end])
+    if _CONTINUE.search(head):
+        return WHOLE
+    length = _LENGTH.search(head)
+    wanted = min(end + (int(length.group(1)) if length else 0), MAX_HEAD)
+    return WHOLE if len(kept) >= wanted else HEADER
