@@ -8,10 +8,10 @@ timer: an idle daemon wakes no more often). The bytes kept are replayed to chero
 
 "Arrived": the header and the body, or its first MAX_HEAD bytes (a .torrent upload can be larger:
 its worker reads the rest); a client with fewer than SERVING_PER_ADDRESS requests in workers gets
-one at the header's end, so a body that stalls is answered 400 after BODY_READ_TIMEOUT. Bounds: MAX_PER_ADDRESS open connections per client (an IPv6 client's
-/64), HEADER_DEADLINE seconds from a request's first byte to its arrival, MAX_HEAD bytes kept per
-connection, BODY_READ_TIMEOUT seconds of silence while a worker reads the rest of a body. Idle connections are closed by
-cheroot's selector after the server's `timeout`.
+one at the header's end, so a body that stalls is answered 400 after BODY_READ_TIMEOUT.
+Bounds: MAX_PER_ADDRESS open connections per client (an IPv6 client's /64), HEADER_DEADLINE seconds
+from a request's first byte to its arrival, MAX_HEAD bytes kept per connection. Idle connections
+are closed by cheroot's selector after the server's `timeout`.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ class _Census:
     def serve(self, key: str, delta: int) -> None:
         with self._lock:
             self.serving[key] += delta
+            if self.serving[key] <= 0:
+                del self.serving[key]  # one entry per client being served, never per client seen
 
     def enter(self, key: str) -> int:
         with self._lock:
