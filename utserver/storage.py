@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,26 +27,51 @@ PRIVATE_DIR = 0o700
 T = TypeVar("T")
 
 
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(path, threading.Lock())
+
+
 def write_atomic(path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE, keep_old: bool = True) -> None:
-    """Replace *path* with *data* so that a crash never leaves a torn file."""
+    """Replace *path* with *data* so that a crash never leaves a torn file.
+
+    One writer per path at a time, and each write has its own temp file: two threads saving the
+    same file (40 parallel resetxferhist) once shared one temp name and renamed a half-written file."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with _lock_for(path.absolute()):
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
+        try:
+            _write_all(fd, data, mode)
+            if keep_old and path.exists():
+                # A hard link, not a rename: NAME must exist at every instant, even mid-replace.
+                old = path.with_name(path.name + ".old")
+                old.unlink(missing_ok=True)
+                os.link(path, old)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    _fsync_dir(path.parent)
+
+
+def _short(name: str) -> str:
+    """At most 96 bytes of *name* for a temp name: a 255-byte name must stay writable."""
+    return name.encode("utf-8", "surrogateescape")[:96].decode("utf-8", "ignore")
+
+
+def _write_all(fd: int, data: bytes, mode: int) -> None:
     try:
-        os.fchmod(fd, mode)  # O_CREAT's mode is filtered by the umask
+        os.fchmod(fd, mode)  # mkstemp makes 0600; internal files may ask for another mode
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
     finally:
         os.close(fd)
-    if keep_old and path.exists():
-        # A hard link, not a rename: NAME must exist at every instant, even mid-replace.
-        old = path.with_name(path.name + ".old")
-        old.unlink(missing_ok=True)
-        os.link(path, old)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from utserver.settings import values
+from utserver.settings import commands, values
 from utserver.settings.catalog import BY_NAME, CATALOG, FIRST_RUN, Applies, Kind, Setting
 from utserver.settings.conffile import ConfError, ConfFile, load_conf, parse_conf
 from utserver.settings.password import hash_password
@@ -53,6 +53,8 @@ class Settings:
         self._values["admin_password"] = hash_password(str(self._values["admin_password"]))
         if stored is None or stored != self._persisted():
             self._store.save(self._persisted())
+        for name in commands.COMMANDS:
+            commands.warn_if_unsafe(name, str(self._values[name]), "in effect at start")
 
     # --- reading ---
     def get(self, name: str) -> Value:
@@ -96,6 +98,9 @@ class Settings:
     def set_from_api(self, pairs: list[tuple[str, str]]) -> None:
         """Validate every pair, then apply them all (or none) and save settings.dat."""
         typed = [(name, self._parse_api(name, text)) for name, text in pairs]
+        for name, value in typed:
+            if name in commands.COMMANDS:
+                commands.warn_if_unsafe(name, str(value), "setsetting")
         with self._lock:
             changed = {name for name, value in typed if self._values.get(name) != value}
             self._values.update(typed)

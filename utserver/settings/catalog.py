@@ -35,6 +35,11 @@ class Applies(Enum):
     STARTUP = "startup"
 
 
+# Every INT row has lo and hi that libtorrent accepts: its settings are C ints (rates in bytes/s,
+# so KiB/s stops at INT32_MAX // 1024); seed_ratio is percent, libtorrent's ratio per mille.
+INT32_MAX = 2**31 - 1
+MAX_KIB_S = INT32_MAX // 1024
+
 ALWAYS, FIRST_RUN, STARTUP = Applies.ALWAYS, Applies.FIRST_RUN, Applies.STARTUP
 INT, BOOL, STR = Kind.INT, Kind.BOOL, Kind.STR
 
@@ -89,7 +94,7 @@ CATALOG: tuple[Setting, ...] = (
     Setting("admin_name", STR, "admin", FIRST_RUN, "Y", required=True),  # empty would lock everyone out
     Setting("admin_password", STR, "", FIRST_RUN, "W", secret=True),
     _internal("localhost_authentication", BOOL, True),
-    _internal("logmask", INT, 0),
+    _internal("logmask", INT, 0, lo=0, hi=INT32_MAX),
     _internal("ut_webui_dir", STR, ""),
     Setting("finish_cmd", STR, "", FIRST_RUN, "Y"),
     Setting("state_cmd", STR, "", FIRST_RUN, "Y"),
@@ -104,17 +109,17 @@ CATALOG: tuple[Setting, ...] = (
     _internal("all_writes_sync", BOOL, False),
     _internal("randomize_bind_port", BOOL, False, STARTUP),
     _internal("token_auth_filter", STR, "all", STARTUP),
-    _internal("encrypt_buffer_size", INT, 102400, STARTUP, lo=4096),
+    _internal("encrypt_buffer_size", INT, 102400, STARTUP, lo=4096, hi=16 * 1024 * 1024),
     # --- regular settings (manual) ---
     Setting("bind_port", INT, 6881, lo=1025, hi=65000),
-    Setting("max_ul_rate", INT, -1, lo=-1, doc="KiB/s; -1 unlimited"),
-    Setting("max_ul_rate_seed", INT, -1, lo=-1, doc="KiB/s per seeding torrent; -1 unlimited"),
+    Setting("max_ul_rate", INT, -1, lo=-1, hi=MAX_KIB_S, doc="KiB/s; -1 unlimited"),
+    Setting("max_ul_rate_seed", INT, -1, lo=-1, hi=MAX_KIB_S, doc="KiB/s per seeding torrent; -1 unlimited"),
     Setting("conns_per_torrent", INT, 50, lo=1, hi=65535),
     Setting("max_total_connections", INT, 200, lo=2, hi=65535),
     Setting("auto_bandwidth_management", BOOL, True),
-    Setting("max_dl_rate", INT, -1, lo=-1, doc="KiB/s; -1 unlimited"),
-    Setting("seed_ratio", INT, 0, lo=0, doc="percent; 0 = seed forever"),
-    Setting("seed_time", INT, 0, lo=0, doc="seconds; 0 = seed forever"),
+    Setting("max_dl_rate", INT, -1, lo=-1, hi=MAX_KIB_S, doc="KiB/s; -1 unlimited"),
+    Setting("seed_ratio", INT, 0, lo=0, hi=INT32_MAX // 10, doc="percent; 0 = seed forever"),
+    Setting("seed_time", INT, 0, lo=0, hi=INT32_MAX, doc="seconds; 0 = seed forever"),
     # --- µTorrent settings the engine needs (queueing, per-torrent defaults, transports) ---
     Setting("max_active_downloads", INT, 3, lo=-1, hi=1000, doc="-1 unlimited"),
     Setting("max_active_torrent", INT, 8, lo=-1, hi=1000, doc="-1 unlimited"),

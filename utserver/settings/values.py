@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
-from utserver.settings.catalog import Kind, Setting
+from utserver.settings.catalog import INT32_MAX, Kind, Setting
+
+__all__ = ["INT32_MAX", "parse_number", "parse", "check_bounds", "format_api"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def _parse_int(text: str) -> int:
-    text = text.strip()
+_MAX_DIGITS = 24  # longer text is no number a client means (and int() of 5,000 digits is slow)
+
+
+def parse_number(text: str, lo: int | None = None, hi: int | None = None, what: str = "value") -> int:
+    """A whole number as clients send it ("15", " 15 ", "15.0"), within [lo, hi] when given.
+
+    The one parser of client numbers: settings (catalog bounds) and per-torrent props use it.
+    ValueError, naming *what*, for text that is not a finite whole number or is out of range."""
+    text = str(text).strip()
+    if not text or len(text) > _MAX_DIGITS:
+        raise ValueError(f"{what}: {text[:32]!r} is not a whole number")
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
-        pass
-    try:
-        number = float(text)  # clients send "15.0" (docs/reference/utorrent-clients.md#setprops-order)
-    except ValueError:
-        number = float("nan")
-    if not number.is_integer():
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(number)
+        try:
+            real = float(text)  # clients send "15.0" (docs/reference/utorrent-clients.md#setprops-order)
+        except ValueError:
+            real = math.nan
+        if not math.isfinite(real) or not real.is_integer():
+            raise ValueError(f"{what}: {text!r} is not a whole number") from None
+        number = int(real)
+    if lo is not None and number < lo:
+        raise ValueError(f"{what}: {number} is below the minimum {lo}")
+    if hi is not None and number > hi:
+        raise ValueError(f"{what}: {number} is above the maximum {hi}")
+    return number
 
 
 def _parse_bool(text: str) -> bool:
@@ -34,7 +50,7 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean (use 1 or 0)")
 
 
-_PARSE: dict[Kind, Callable[[str], int | bool | str]] = {Kind.INT: _parse_int, Kind.BOOL: _parse_bool, Kind.STR: str}
+_PARSE: dict[Kind, Callable[[str], int | bool | str]] = {Kind.INT: parse_number, Kind.BOOL: _parse_bool, Kind.STR: str}
 
 
 def parse(setting: Setting, text: str) -> int | bool | str:
@@ -50,17 +66,12 @@ def parse(setting: Setting, text: str) -> int | bool | str:
 def check_bounds(setting: Setting, value: int | bool | str) -> None:
     if setting.required and value == "":
         raise ValueError(f"{setting.name} may not be empty")
-    if setting.kind is not Kind.INT or not isinstance(value, int):
-        return
-    if setting.lo is not None and value < setting.lo:
-        raise ValueError(f"{setting.name}: {value} is below the minimum {setting.lo}")
-    if setting.hi is not None and value > setting.hi:
-        raise ValueError(f"{setting.name}: {value} is above the maximum {setting.hi}")
+    if setting.kind is Kind.INT:
+        parse_number(str(value), setting.lo, setting.hi, setting.name)
 
 
 def format_api(value: int | bool | str) -> str:
-    """getsettings shows every value as a string, booleans as "true"/"false"
-    (docs/reference/utorrent-clients.md#settings-values)."""
+    """getsettings shows every value as a string, booleans as "true"/"false" (docs/reference/utorrent-clients.md#settings-values)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -32,6 +32,15 @@ def is_loopback(text: str) -> bool:
         return False
 
 
+def client_key(remote: str) -> str:
+    """One client for limits and brakes: its IPv4 address, or an IPv6 client's whole /64."""
+    try:
+        address = parse_address(remote)
+    except ValueError:
+        return remote
+    return str(address) if address.version == 4 else str(address.exploded[:19])
+
+
 def _entry(text: str) -> tuple[Address, Address]:
     """One webui.restrict entry as an inclusive (first, last) pair; ValueError if malformed."""
     if "*" in text:

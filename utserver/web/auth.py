@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
-from utserver.settings.password import verify_password
+from utserver.settings.password import hash_password, verify_password
 from utserver.web import access
 
 FREE_FAILURES = 5
@@ -65,13 +67,7 @@ class Brake:
         self._lock = threading.Lock()
         self._records: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key -> (failures, not_before)
 
-    @staticmethod
-    def key(remote: str) -> str:
-        try:
-            address = access.parse_address(remote)
-        except ValueError:
-            return remote
-        return str(address) if address.version == 4 else str(address.exploded[:19])  # the /64
+    key = staticmethod(access.client_key)
 
     def wait(self, remote: str) -> float:
         """Seconds this address must still wait before its credentials are checked."""
@@ -99,6 +95,12 @@ class Brake:
             self._records.popitem(last=False)
 
 
+@functools.lru_cache(maxsize=1)
+def _decoy() -> str:
+    """A stored-form hash no password matches, checked for unknown names (same time as a miss)."""
+    return hash_password(secrets.token_hex(16))
+
+
 class Authenticator:
     def __init__(self, settings: SettingsView, brake: Brake | None = None):
         self._settings = settings
@@ -124,10 +126,12 @@ class Authenticator:
 
     def _user(self, name: str, password: str) -> User | None:
         get = self._settings.get
-        if name == get("admin_name") and self._password_ok(name, password, str(get("admin_password"))):
-            return User(name, admin=True)
-        if get("webui.enable_guest") and name == get("webui.guest"):
+        admin = str(get("admin_name"))
+        if name == admin:
+            return User(name, admin=True) if self._password_ok(name, password, str(get("admin_password"))) else None
+        if name and get("webui.enable_guest") and name == get("webui.guest"):
             return User(name, admin=False)  # the guest account has no password (µTorrent)
+        verify_password(password, _decoy())  # an unknown name costs what a wrong password costs
         return None
 
     def _password_ok(self, name: str, password: str, stored: str) -> bool:

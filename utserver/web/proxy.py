@@ -30,14 +30,19 @@ def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
     match = _RANGE.match(header.split(",")[0].strip())
     if not match or match.groups() == ("", ""):
         return None  # a range form we do not serve: the whole file (RFC 9110 allows ignoring Range)
-    first, last = match.groups()
-    if first == "":
-        start, end = max(0, size - int(last)), size
+    first, last = (_bounded(text) for text in match.groups())
+    if first is None:
+        start, end = max(0, size - last), size
     else:
-        start, end = int(first), min(size, int(last) + 1) if last else size
+        start, end = first, min(size, last + 1) if last is not None else size
     if start >= size or start >= end:
         raise ApiError(f"{header} is outside the file ({size} bytes)", Kind.UNSATISFIABLE)
     return start, end
+
+
+def _bounded(digits: str) -> int | None:
+    """A Range number; past 18 digits it is beyond any file (and int() of 5,000 digits refuses)."""
+    return None if digits == "" else int(digits) if len(digits) <= 18 else 10**18
 
 
 def available_end(source: FileSource, start: int, end: int) -> int:

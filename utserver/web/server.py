@@ -7,7 +7,6 @@ objects (not bottle.run), so stop() is ours and returns promptly.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import threading
@@ -18,13 +17,17 @@ from cheroot import wsgi
 from utserver.web import access
 from utserver.web.app import make_app
 from utserver.web.auth import Authenticator
+from utserver.web.gate import MAX_HEAD, GatedConnection
 from utserver.web.parts import MAX_BODY, Parts
 from utserver.web.sessions import Sessions
 
 log = logging.getLogger("utserver.web")
 
-THREADS = 8  # cheroot parks idle keep-alive connections in a selector; threads serve requests only
+THREADS = 8  # cheroot parks idle connections in a selector; threads serve whole requests only (gate.py)
 SHUTDOWN_WAIT = 1  # seconds; cheroot takes a whole number
+# The listen backlog (cheroot's default: 5). A burst of connections beyond it makes the kernel drop
+# SYNs, and the owner's next connect waits a 1 s retransmit: measured with 250 hostile sockets.
+BACKLOG = 128
 # How often cheroot's selector wakes to expire idle keep-alive connections (its default, 0.5 s,
 # was two of an idle daemon's wake-ups a second). stop() waits for that wake-up: _stop() hurries it.
 EXPIRY_INTERVAL = 10.0
@@ -79,8 +82,10 @@ class WebServer:
 
     def _serve(self, host: str, port: int) -> None:
         server = wsgi.Server((host, port), _with_sock_ip(self.app, host), numthreads=THREADS,
-                             server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
+                             request_queue_size=BACKLOG, server_name="utserver", shutdown_timeout=SHUTDOWN_WAIT)
         server.max_request_body_size = MAX_BODY + 64 * 1024  # larger bodies get 413 from cheroot
+        server.max_request_header_size = MAX_HEAD
+        server.ConnectionClass = GatedConnection  # no worker for a connection until its header is whole
         server.expiration_interval = EXPIRY_INTERVAL
         server.prepare()
         thread = threading.Thread(target=server.serve, name=f"web {host}:{port}", daemon=True)
@@ -104,8 +109,10 @@ def _stop(server: wsgi.Server) -> None:
     stopper.start()
     deadline = time.monotonic() + EXPIRY_INTERVAL + SHUTDOWN_WAIT
     while stopper.is_alive() and time.monotonic() < deadline:
-        with contextlib.suppress(OSError):  # already closed: stop() is past the selector
+        try:
             socket.create_connection((host, port), timeout=0.2).close()
+        except OSError:
+            pass  # already closed: stop() is past the selector
         stopper.join(0.05)
 
 

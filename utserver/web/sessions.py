@@ -1,8 +1,10 @@
 """Tokens (the CSRF defence) and GUID cookie sessions, all in memory: they die with the daemon.
 
 Many tokens and sessions are valid at once (several clients, several tabs); each lives 30 minutes
-after its last use (docs/reference/utorrent-clients.md#sessions). Both tables are capped, so a client
-fetching tokens in a loop costs a bounded amount of memory: the least recently used entry goes first.
+after its last use (docs/reference/utorrent-clients.md#sessions). Both tables are capped, so a client fetching tokens in a
+loop costs a bounded amount of memory: the least recently used entry goes first, and an account
+only ever pushes out its own tokens. A token is good only for the account that fetched it, and not
+with another session's GUID cookie: the guest's token never authorizes the admin's request.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 TOKEN_TTL = 30 * 60
 SESSION_TTL = 60 * 60
 MAX_TOKENS = 1024
+MAX_TOKENS_PER_USER = 512  # one account fetching tokens in a loop pushes out only its own
 MAX_SESSIONS = 256
 
 
@@ -41,7 +44,7 @@ class Sessions:
     def __init__(self, clock=time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._tokens: OrderedDict[str, tuple[float, str]] = OrderedDict()  # token -> (expiry, guid)
+        self._tokens: OrderedDict[str, tuple[float, tuple[str, str]]] = OrderedDict()  # token -> (expiry, (guid, user))
         self._sessions: OrderedDict[str, tuple[float, Session]] = OrderedDict()
 
     def session_for(self, guid: str | None, user: str, peer_ip: str, sock_ip: str, user_agent: str) -> Session:
@@ -63,13 +66,20 @@ class Sessions:
     def new_token(self, session: Session) -> str:
         token = secrets.token_urlsafe(48)
         with self._lock:
-            self._put(self._tokens, token, session.guid, TOKEN_TTL, MAX_TOKENS)
+            owned = [key for key, (_, (_, user)) in self._tokens.items() if user == session.user]
+            for key in owned[:max(0, len(owned) + 1 - MAX_TOKENS_PER_USER)]:
+                del self._tokens[key]  # this account's least recently used
+            self._put(self._tokens, token, (session.guid, session.user), TOKEN_TTL, MAX_TOKENS)
         return token
 
-    def token_valid(self, token: str | None) -> bool:
-        """Any live token is accepted, with or without its GUID cookie (docs/reference/utorrent-clients.md#sessions)."""
+    def token_valid(self, token: str | None, user: str | None = None, guid: str | None = None) -> bool:
+        """A live token of *user* (when given); with or without its GUID cookie (docs/reference/utorrent-clients.md#sessions),
+        but never with the cookie of another session."""
         with self._lock:
-            return bool(token) and self._live(self._tokens, token, TOKEN_TTL) is not None
+            owner = self._live(self._tokens, token, TOKEN_TTL) if token else None
+        if owner is None:
+            return False
+        return (user is None or owner[1] == user) and (not guid or owner[0] == guid)
 
     def all(self) -> list[Session]:
         with self._lock:
@@ -80,7 +90,7 @@ class Sessions:
         """End these sessions and their tokens; returns how many sessions ended."""
         with self._lock:
             ended = [guid for guid in guids if self._sessions.pop(guid, None) is not None]
-            dead = [token for token, (_, guid) in self._tokens.items() if guid in guids]
+            dead = [token for token, (_, (guid, _)) in self._tokens.items() if guid in guids]
             for token in dead:
                 del self._tokens[token]
             return len(ended)

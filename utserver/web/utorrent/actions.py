@@ -70,8 +70,9 @@ ACTIONS: dict[str, Action] = {
     "filter-remove":     Action(rss_api.remove_filter),
 }
 
-# Failures of an action that ran: 200 with "error" (docs/reference/utorrent-clients.md#action-errors).
-FAILURES = (ApiError, JobError, AddError, FetchError, ValueError)
+# Failures of an action that ran: 200 with "error" (docs/reference/utorrent-clients.md#action-errors). OSError: the file system
+# refused (a name too long, a full disk), which the user fixes, never a 500.
+FAILURES = (ApiError, JobError, AddError, FetchError, ValueError, OSError)
 
 
 def dispatch(name: str, call: Call) -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from utserver.settings.values import INT32_MAX, parse_number
 from utserver.web.utorrent.errors import ApiError
 
 
@@ -43,9 +44,9 @@ class Query:
         if value is None or value == "":
             return default
         try:
-            return int(float(value))
-        except ValueError:
-            raise ApiError(f"{key} must be a number, not {value!r}") from None
+            return parse_number(value, -INT32_MAX - 1, INT32_MAX, key)
+        except ValueError as exc:
+            raise ApiError(str(exc)) from None
 
     def hashes(self) -> list[str]:
         """Every hash= value, upper-cased; an action that needs one fails without it."""

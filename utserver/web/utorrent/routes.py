@@ -1,7 +1,8 @@
 """The µTorrent front's routes. Few routes; policy in two plugins, behaviour in tables.
 
 GuardPlugin (every route here): the shared Guard (IP list, Host rule), then HTTP Basic.
-TokenPlugin (routes with token=True): a request that acts (action= or list=) carries a live token.
+TokenPlugin (routes with token=True): a request that acts (action= or list=) carries a live token
+of the calling account; an action sent from a foreign page (Origin/Referer) is refused (Guard).
 Refusals name the setting that would allow the request (style: "refusals say how to fix them").
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
 
 import bottle
 
@@ -37,8 +37,7 @@ def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPRes
 
 
 def encode(reply: Reply) -> bytes:
-    """Compact JSON (docs/reference/utorrent-clients.md#build-and-json); a list of pairs so a key may repeat
-    (getfiles)."""
+    """Compact JSON (docs/reference/utorrent-clients.md#build-and-json); a list of pairs so a key may repeat (getfiles)."""
     dump = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
     return ("{" + ",".join(f"{dump(key)}:{dump(value)}" for key, value in reply) + "}").encode()
 
@@ -99,8 +98,8 @@ class TokenPlugin:
 
     name, api = "utserver-token", 2
 
-    def __init__(self, settings, sessions):
-        self.settings, self.sessions = settings, sessions
+    def __init__(self, settings, sessions, guard: Guard):
+        self.settings, self.sessions, self.guard = settings, sessions, guard
 
     def apply(self, callback, route):
         if not route.config.get("token", False):
@@ -111,11 +110,19 @@ class TokenPlugin:
             env = bottle.request.environ
             query = env["utserver.query"] = Query(env.get("QUERY_STRING", ""))
             acts = query.has("action") or query.has("list") or query.has("token")
-            required = acts and self._required(env.get("REMOTE_ADDR", ""))
-            if required and not self.sessions.token_valid(query.get("token")):
+            if acts and query.has("action"):
+                refused = self.guard.cross_site(env)
+                if refused is not None:
+                    return plain(403, refused)
+            if acts and self._required(env.get("REMOTE_ADDR", "")) and not self._token_ok(env, query):
                 return refusal(ApiError("missing or expired token", Kind.BAD_REQUEST))
             return callback(*args, **kwargs)
         return checked
+
+    def _token_ok(self, env: dict, query: Query) -> bool:
+        """The token was fetched by this account (and, when a GUID cookie comes, by this session)."""
+        return self.sessions.token_valid(query.get("token"), env["utserver.user"].name,
+                                         bottle.request.get_cookie("GUID"))
 
     def _required(self, remote: str) -> bool:
         if not self.settings.get("token_auth_enable"):
@@ -125,9 +132,9 @@ class TokenPlugin:
 
 def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
     """The µTorrent routes, each behind this front's guard (Basic auth) and token check."""
-    plugins = [GuardPlugin(parts, guard), TokenPlugin(parts.settings, parts.sessions)]
+    plugins = [GuardPlugin(parts, guard), TokenPlugin(parts.settings, parts.sessions, guard)]
     routes = _Routes(parts)
-    table: tuple[tuple[str, list[str], Callable, dict], ...] = (
+    table = (
         ("/gui/token.html", ["GET"], routes.token_page, {}),
         ("/gui/", ["GET", "POST"], routes.gui, {"token": True}),
         ("/gui/<path:path>", ["GET"], routes.static, {}),
@@ -152,10 +159,9 @@ class _Routes:
             request.get_cookie("GUID"), env["utserver.user"].name, env.get("REMOTE_ADDR", ""),
             env.get("utserver.sock_ip", ""), env.get("HTTP_USER_AGENT", ""))
         token = self.parts.sessions.new_token(session)
-        # exact: docs/reference/utorrent-clients.md#token-page
-        body = f"<html><div id='token' style='display:none;'>{token}</div></html>"
-        headers = {"Content-Type": "text/html", "Set-Cookie": f"GUID={session.guid}; path=/", **NO_CACHE}
-        return bottle.HTTPResponse(body, 200, headers)
+        body = f"<html><div id='token' style='display:none;'>{token}</div></html>"  # exact: docs/reference/utorrent-clients.md#token-page
+        return bottle.HTTPResponse(body, 200, {"Content-Type": "text/html", "Set-Cookie": f"GUID={session.guid}; path=/",
+                                               **NO_CACHE})
 
     def gui(self):
         query: Query = bottle.request.environ["utserver.query"]
@@ -209,9 +215,15 @@ class _Routes:
 
 
 def _read_body(env: dict) -> bytes:
+    """The body, at most MAX_BODY; a body that stops short of its Content-Length is a bad request."""
     length = env.get("CONTENT_LENGTH") or ""
-    wanted = int(length) if length.isdigit() else MAX_BODY + 1
-    data = env["wsgi.input"].read(min(wanted, MAX_BODY + 1))
+    wanted = int(length) if length.isdigit() and len(length) <= 12 else MAX_BODY + 1
+    try:
+        data = env["wsgi.input"].read(min(wanted, MAX_BODY + 1))
+    except OSError as exc:  # the socket's read timeout (gate.BODY_READ_TIMEOUT) or a reset
+        raise ApiError(f"request body incomplete: {exc}", Kind.BAD_REQUEST) from None
     if len(data) > MAX_BODY:
         raise ApiError(f"upload larger than {MAX_BODY // (1024 * 1024)} MiB")
+    if length.isdigit() and len(data) < wanted:
+        raise ApiError(f"request body shorter than its Content-Length ({len(data)} < {wanted})", Kind.BAD_REQUEST)
     return data

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from utserver.engine import AddOptions
+from utserver.settings.values import INT32_MAX, parse_number
 from utserver.web.utorrent.call import Call, Reply
 from utserver.web.utorrent.errors import ApiError
 from utserver.web.utorrent.multipart import torrent_from_upload
@@ -63,7 +64,7 @@ def _feed_url(call: Call) -> str:
     if text in (None, "", "-1") or call.parts.rss is None:
         return ""
     try:
-        return call.parts.rss.feed_url(int(text))
+        return call.parts.rss.feed_url(parse_number(text, -INT32_MAX - 1, INT32_MAX, "feed-id"))
     except ValueError as exc:
         raise ApiError(f"feed-id={text}: {exc}") from None
 
@@ -78,6 +79,9 @@ def _download_folder(call: Call, index: int) -> Path:
     return folders[index - 1]
 
 
+NAME_MAX, PATH_MAX = 255, 1024  # Linux file systems' limit per name; a sane sub-path in all
+
+
 def safe_sub_path(base: Path, path: str) -> str:
     """path= made relative to *base*; refused if it climbs out of it, also through a symlink
     (manual: no "..", relative only; a leading "/" means relative, docs/reference/utorrent-clients.md#add-path)."""
@@ -87,6 +91,8 @@ def safe_sub_path(base: Path, path: str) -> str:
     parts = [part for part in text.split("/") if part not in ("", ".")]
     if ".." in parts:
         raise ApiError(f"path={path!r} may not contain '..': it must stay inside the download folder")
+    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in parts) or len(text) > PATH_MAX:
+        raise ApiError(f"path= is too long: at most {NAME_MAX} bytes a folder name, {PATH_MAX} in all")
     sub = posixpath.join(*parts) if parts else ""
     root = base.resolve()
     if sub and not (root / sub).resolve().is_relative_to(root):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from utserver.settings.values import INT32_MAX, parse_number
 from utserver.web.utorrent.call import Call, Reply
 from utserver.web.utorrent.errors import ApiError
 
@@ -15,7 +16,7 @@ def _rss(call: Call):
 def _ident(call: Call, *names: str) -> int:
     text = call.query.first(*names)
     try:
-        return int(text or "")
+        return parse_number(text or "", -INT32_MAX - 1, INT32_MAX, names[0])
     except ValueError:
         raise ApiError(f"missing or bad {names[0]}= (a number)") from None
 

@@ -49,5 +49,18 @@ def _check_restrict(call: Call, value: str) -> None:
                        "add it, or you would lock yourself out")
 
 
+def _names_differ(other: str) -> Callable[[Call, str], None]:
+    """The guest and the admin never share a name: a wrong admin password would log in as guest."""
+    def check(call: Call, value: str) -> None:
+        pending = dict(call.query.setting_pairs())
+        if value.strip() and value == pending.get(other, call.settings.get(other)):
+            raise ApiError("webui.guest and admin_name must differ (an empty webui.guest means no guest)")
+    return check
+
+
 # Values whose meaning the web part owns: checked before anything is applied.
-_CHECKS: dict[str, Callable[[Call, str], None]] = {"webui.restrict": _check_restrict}
+_CHECKS: dict[str, Callable[[Call, str], None]] = {
+    "webui.restrict": _check_restrict,
+    "webui.guest": _names_differ("admin_name"),
+    "admin_name": _names_differ("webui.guest"),
+}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from utserver.engine import JobError
+from utserver.settings.values import INT32_MAX, parse_number
 from utserver.web.utorrent import rows
 from utserver.web.utorrent.call import Call, Reply
 from utserver.web.utorrent.errors import ApiError
@@ -58,7 +59,7 @@ def set_priority(call: Call) -> Reply:
     if priority not in PRIORITIES:
         raise ApiError("setprio: p= must be 0 (skip), 1 (low), 2 (normal) or 3 (high)")
     try:
-        indices = [int(f) for f in call.query.all("f")]
+        indices = [parse_number(f, 0, INT32_MAX, "f") for f in call.query.all("f")]
     except ValueError:
         raise ApiError("setprio: f= must be file indices (numbers)") from None
     if not indices:
