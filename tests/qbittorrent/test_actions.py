@@ -104,10 +104,11 @@ def test_queue_moves(qbt, tmp_path):
     torrents = [made(tmp_path) for _ in range(3)]
     for torrent in torrents:
         add(qbt, torrent)
-    rows = [wait_info(qbt, t, lambda r: r["priority"] > 0, "queued position") for t in torrents]
+    for torrent in torrents:
+        wait_info(qbt, torrent, lambda r: r["priority"] > 0, "a queue position")
     last = torrents[-1].info_hash
     qbt.post("torrents/topPrio", hashes=last)
-    top = wait_info(qbt, torrents[-1], lambda r: r["priority"] == min(row["priority"] for row in rows), "at top")
+    top = wait_info(qbt, torrents[-1], lambda r: r["priority"] == 1, "at the top")
     qbt.post("torrents/bottomPrio", hashes=last)
     wait_info(qbt, torrents[-1], lambda r: r["priority"] > top["priority"], "at the bottom")
     for action in ("increasePrio", "decreasePrio"):
