@@ -65,7 +65,7 @@ def state_of(view) -> str:
 def progress(view) -> float:
     if finished(view):
         return 1
-    if view.size <= 0:
+    if view.size <= 0 or not view.has_metadata:
         return 0.0
     return round(min(max((view.size - view.remaining) / view.size, 0.0), 0.9999), 4)
 

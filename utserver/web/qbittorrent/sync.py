@@ -18,8 +18,7 @@ RID_CYCLE = 1_000_000
 @dataclass
 class SyncState:
     rid: int = 0
-    views: dict = field(default_factory=dict)  # key -> the source object last sent
-    items: dict = field(default_factory=dict)  # key -> the dict last sent
+    views: dict = field(default_factory=dict)  # key -> the source object last sent (a reference only)
     sections: dict = field(default_factory=dict)  # section name -> the value last sent
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -31,31 +30,30 @@ def _changed_keys(old: dict, new: dict) -> dict:
 def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sections: dict,
           collection: str, removed_name: str) -> dict:
     """The reply for `rid`: objects (key -> source) rendered by `render(source) -> dict`;
-    sections are the other keys (dicts delta per key, lists as additions plus removals)."""
+    sections are the other keys (dicts delta per key, lists as additions plus removals).
+    Only references to the sources are kept: a changed one is diffed against its old source
+    rendered again, so a session's state costs a pointer per torrent, not a copy of its fields."""
     with state.lock:
         full = rid == 0 or rid != state.rid
         reply: dict = {}
-        items: dict = {}
         changed: dict = {}
         for key, source in objects.items():
-            if not full and state.views.get(key) is source:
-                items[key] = state.items[key]
+            old = None if full else state.views.get(key)
+            if old is source:
                 continue
-            rendered = items[key] = render(source)
-            old = None if full else state.items.get(key)
-            diff = rendered if old is None else _changed_keys(old, rendered)
+            rendered = render(source)
+            diff = rendered if old is None else _changed_keys(render(old), rendered)
             if diff:
                 changed[key] = diff
         if changed:
             reply[collection] = changed
-        gone = [] if full else [key for key in state.items if key not in items]
+        gone = [] if full else [key for key in state.views if key not in objects]
         if gone:
             reply[removed_name] = gone
         for name, value in sections.items():
             _section(reply, name, value, None if full else state.sections.get(name))
         state.rid = state.rid % RID_CYCLE + 1
         state.views = dict(objects)
-        state.items = items
         state.sections = dict(sections)
         reply["rid"] = state.rid
         if full:
