@@ -29,7 +29,9 @@ class AlternativeUi:
         return root / "public" if (root / "public").is_dir() else root
 
     def serve(self, env: dict) -> bottle.HTTPResponse | None:
-        """The file for this GET, or None when the UI is off or has no such file."""
+        """The file for this GET (404 when it has none), or None when the UI is off.
+        A plain 404, never a password challenge: the UI probes paths of its own (VueTorrent's
+        backend/ping), and a browser would pop up a login dialog on a 401."""
         root = self.root()
         if root is None or env.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
@@ -38,7 +40,7 @@ class AlternativeUi:
         if target.is_dir():
             target = target / "index.html"
         if not target.is_relative_to(root) or not target.is_file():
-            return None
+            return bottle.HTTPResponse("Not Found", 404, {"Content-Type": "text/plain; charset=utf-8"})
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith(("javascript", "json")):
             kind += "; charset=utf-8"
