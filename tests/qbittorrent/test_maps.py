@@ -81,3 +81,12 @@ def test_delta_sends_changed_keys_removals_and_restarts_on_a_stale_rid():
     assert later["torrents"] == {"h1": {"b": 2}} and later["torrents_removed"] == ["h2"]
     assert later["tags"] == ["y"] and later["tags_removed"] == ["x"]
     assert sync.delta(state, 999, {}, render, {}, "torrents", "torrents_removed")["full_update"] is True
+
+
+@pytest.mark.parametrize("text", ["inf", "nan", "-Infinity", "1e400", "12abc"])
+def test_numbers_that_are_not_finite_are_400(text):
+    from utserver.web.qbittorrent.call import Call, QbtError
+    call = Call(None, None, None, None, {"limit": text})
+    with pytest.raises(QbtError) as raised:
+        call.number("limit", 0)
+    assert raised.value.status == 400

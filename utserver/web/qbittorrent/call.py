@@ -8,6 +8,7 @@ Booleans are only "true"/"false" in any case; anything else counts as not given.
 
 from __future__ import annotations
 
+import math
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -64,7 +65,10 @@ class Call:
         if text is None or text.strip() == "":
             return default
         try:
-            return kind(float(text)) if kind is int and "." in text else kind(text)
+            value = float(text)
+            if not math.isfinite(value) or abs(value) > 2 ** 53:
+                raise ValueError(text)
+            return kind(value) if kind is float or "." in text else int(text)
         except ValueError:
             raise QbtError(400, f"{name}: not a number: {text!r}") from None
 

@@ -58,11 +58,8 @@ def set_limit(prop: str) -> Callable:
 
 
 def set_share_limits(call: Call, h: str, view) -> None:
-    ratio, minutes = call.need("ratioLimit", "seedingTimeLimit")
-    try:
-        limits = ep_add.share_limits(call, float(ratio), int(float(minutes)))
-    except ValueError:
-        raise QbtError(400, "ratioLimit and seedingTimeLimit must be numbers") from None
+    call.need("ratioLimit", "seedingTimeLimit")
+    limits = ep_add.share_limits(call, call.number("ratioLimit", -2.0, float), call.number("seedingTimeLimit", -2))
     call.engine.set_prop(h, "seed_override", "1" if limits["seed_override"] else "0")
     if limits["seed_override"]:
         call.engine.set_prop(h, "seed_ratio", str(limits["seed_ratio"]))
