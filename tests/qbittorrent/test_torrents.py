@@ -7,6 +7,7 @@ import os
 import libtorrent as lt
 
 from tests.qbittorrent.helpers import add, add_complete, info, made, wait_info
+from tests.support.daemon import wait_for
 from tests.support.swarm import make_torrent as swarm_torrent
 from utserver.web.qbittorrent.fields import FIELDS
 
@@ -22,7 +23,7 @@ def test_add_file_with_every_option_shows_them_in_info(qbt, tmp_path):
     add(qbt, torrent, savepath=str(target), category="movies", tags="hd,new", stopped="true",
         sequentialDownload="true", firstLastPiecePrio="true", rename="Renamed Movie", upLimit="40960",
         dlLimit="81920", ratioLimit="1.5", seedingTimeLimit="60")
-    row = info(qbt, torrent)
+    row = wait_info(qbt, torrent, lambda r: r["save_path"] == str(target), "in its save path")
     assert row["hash"] == torrent.info_hash.lower() and row["infohash_v1"] == row["hash"]
     assert (row["name"], row["save_path"], row["category"], row["tags"]) == \
         ("Renamed Movie", str(target), "movies", "hd, new")
@@ -42,8 +43,8 @@ def test_add_with_paused_4x_spelling_and_category_save_path(qbt, tmp_path):
     qbt.post("torrents/createCategory", category="tv", savePath=str(tmp_path / "tv"))
     torrent = made(tmp_path)
     add(qbt, torrent, category="tv", paused="true")
-    row = info(qbt, torrent)
-    assert (row["state"], row["save_path"]) == ("stoppedDL", str(tmp_path / "tv"))
+    row = wait_info(qbt, torrent, lambda r: r["save_path"] == str(tmp_path / "tv"), "in the category's folder")
+    assert row["state"] == "stoppedDL"
 
 
 def test_add_magnet_and_the_failures(qbt, tmp_path):
@@ -101,16 +102,21 @@ def test_properties_files_trackers_webseeds_piece_states(qbt, tmp_path):
     info_hash = str(lt.torrent_info(lt.bdecode(data)).info_hashes().v1)
     assert qbt.post("torrents/add", files=[("torrents", "m.torrent", data)], stopped="true",
                     savepath=str(tmp_path / "dl")) == "Ok."
+    wait_for(lambda: qbt.get("torrents/properties", hash=info_hash)["save_path"] == str(tmp_path / "dl"),
+             what="the torrent in its save path")
     props = qbt.get("torrents/properties", hash=info_hash.upper())
     assert (props["hash"], props["save_path"], props["piece_size"], props["total_size"]) == \
         (info_hash, str(tmp_path / "dl"), 16384, 70_000)
     assert props["pieces_num"] == 5 and props["dl_limit"] == -1 and props["addition_date"] > 0
     assert isinstance(props["seeding_time"], int) and props["is_private"] is False
     files = qbt.get("torrents/files", hash=info_hash)
-    assert [(f["index"], f["name"], f["size"], f["priority"]) for f in files] == \
-        [(0, "multi/one.bin", 40_000, 1), (1, "multi/sub/two.bin", 30_000, 1)]
-    assert files[0]["piece_range"] == [0, 2] and files[0]["is_seed"] is False and files[1]["progress"] == 0
-    assert [f["index"] for f in qbt.get("torrents/files", hash=info_hash, indexes="1")] == [1]
+    assert [f["index"] for f in files] == [0, 1] and files[0]["is_seed"] is False
+    by_name = {f["name"]: f for f in files}  # the creator orders the files its own way
+    assert {name: (f["size"], f["priority"], f["progress"]) for name, f in by_name.items()} == \
+        {"multi/one.bin": (40_000, 1, 0), "multi/sub/two.bin": (30_000, 1, 0)}
+    first, last = files[0]["piece_range"][0], files[-1]["piece_range"][1]
+    assert (first, last) == (0, 4) and files[0]["piece_range"][1] >= files[1]["piece_range"][0] - 1
+    assert [f["name"] for f in qbt.get("torrents/files", hash=info_hash, indexes="1")] == [files[1]["name"]]
     trackers = qbt.get("torrents/trackers", hash=info_hash)
     assert [t["url"] for t in trackers[:3]] == ["** [DHT] **", "** [PeX] **", "** [LSD] **"]
     assert trackers[3]["url"] == "http://127.0.0.1:1/announce" and trackers[3]["tier"] == 0

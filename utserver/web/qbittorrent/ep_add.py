@@ -23,18 +23,24 @@ def add(call: Call):
             raise QbtError(415, f"Error: '{name}' is not a valid torrent file.")
     options = add_options(call)
     before = set(call.engine.snapshot())
-    added = 0
+    added = []
     for name, data in call.files:
         try:
-            added += call.engine.add_bytes(data, options) not in before
+            added.append(call.engine.add_bytes(data, options))
         except AddError:
             raise QbtError(415, f"Error: '{name}' is not a valid torrent file.") from None
     for url in urls:
         try:
-            added += call.engine.add_url(url, options) not in before
+            added.append(call.engine.add_url(url, options))
         except (AddError, ValueError):
             continue  # counted as a failure, as qBittorrent does
-    return "Ok." if added else "Fails."
+    new = [info_hash for info_hash in added if info_hash not in before]
+    if options.save_path:
+        for info_hash in new:
+            # qBittorrent's savepath is where the data is written (and where skip_checking finds
+            # it); AddOptions.save_path is only where µTorrent moves it once complete.
+            call.engine.move(info_hash, options.save_path)
+    return "Ok." if new else "Fails."
 
 
 def add_options(call: Call) -> AddOptions:
