@@ -240,3 +240,22 @@ def test_tags(qbt, tmp_path):
     wait_info(qbt, two, lambda r: r["tags"] == "t2", "t1 deleted everywhere")
     assert "t1" not in qbt.get("torrents/tags")
     assert [row["name"] for row in qbt.get("torrents/info", tag="t2")] == [info(qbt, two)["name"]]
+
+
+def test_queueing_off_makes_the_priority_moves_409(make_daemon, tmp_path):
+    from tests.qbittorrent.support import logged_in
+    daemon = make_daemon().start()
+    client = logged_in(daemon)
+    torrent = made(tmp_path)
+    add(client, torrent)
+    client.post("app/setPreferences", json='{"queueing_enabled": false}')
+    prefs = client.get("app/preferences")
+    assert (prefs["queueing_enabled"], prefs["max_active_downloads"], prefs["max_active_torrents"]) == (False, -1, -1)
+    assert client.get("sync/maindata")["server_state"]["queueing"] is False
+    for action in ("topPrio", "bottomPrio", "increasePrio", "decreasePrio"):
+        resp = client.request(f"torrents/{action}", {"hashes": torrent.info_hash})
+        assert (resp.status, resp.body) == (409, b"Torrent queueing must be enabled"), action
+    client.post("app/setPreferences", json='{"queueing_enabled": true, "max_active_downloads": 5}')
+    prefs = client.get("app/preferences")
+    assert (prefs["queueing_enabled"], prefs["max_active_downloads"], prefs["max_active_torrents"]) == (True, 5, 8)
+    assert client.request("torrents/topPrio", {"hashes": torrent.info_hash}).status == 200

@@ -2,7 +2,7 @@
 
 Bulk actions take hashes=h1|h2 (any case) or all, and skip unknown torrents silently; single-torrent
 actions answer 404 for an unknown hash (docs/reference/qbittorrent-clients.md §4.5).
-Queueing is always on in utserver, so the priority moves never answer 409.
+The priority moves answer 409 when queueing is off (both µTorrent active limits unlimited).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 
 from utserver.engine import JobError
-from utserver.web.qbittorrent import ep_add
+from utserver.web.qbittorrent import ep_add, prefs
 from utserver.web.qbittorrent.call import Call, QbtError, hashes_of, one_hash
 from utserver.web.qbittorrent.table import Endpoint, act
 
@@ -176,7 +176,13 @@ def edit_tracker(call: Call) -> None:
 
 
 def queue(where: str) -> Callable:
-    return each(lambda call, h, view: call.engine.queue(h, where))
+    move = each(lambda call, h, view: call.engine.queue(h, where))
+
+    def handler(call: Call) -> None:
+        if not prefs.queueing(call.parts.settings):
+            raise QbtError(409, "Torrent queueing must be enabled")
+        move(call)
+    return handler
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (

@@ -72,7 +72,7 @@ def server_state(call: Call, snapshot) -> dict:
     return {**info, "alltime_dl": downloaded, "alltime_ul": uploaded,
             "global_ratio": f"{uploaded / downloaded:.2f}" if downloaded else "-",
             "total_peer_connections": sum(v.peers_connected + v.seeds_connected for v in snapshot.values()),
-            "queueing": True, "use_alt_speed_limits": bool(call.front.store.alt_limits["on"]),
+            "queueing": prefs.queueing(call.parts.settings), "use_alt_speed_limits": bool(call.front.store.alt_limits["on"]),
             "refresh_interval": 1500, "free_space_on_disk": _free_space(call),
             "read_cache_hits": "0", "read_cache_overload": "0", "write_cache_overload": "0",
             "total_buffers_size": 0, "queued_io_jobs": 0, "average_time_queue": 0, "total_queued_size": 0,

@@ -72,7 +72,7 @@ PREFS: tuple[Pref, ...] = (
 
 # Keys with no setting behind them: what utserver does, as qBittorrent would report it.
 CONSTANTS: dict[str, Value] = {
-    "app_instance_name": "utserver", "locale": "en", "queueing_enabled": True,
+    "app_instance_name": "utserver", "locale": "en",
     "add_stopped_enabled": False, "start_paused_enabled": False, "add_to_top_of_queue": False,
     "auto_tmm_enabled": False, "torrent_content_layout": "Original", "torrent_stop_condition": "None",
     "create_subfolder_enabled": True, "preallocate_all": False, "incomplete_files_ext": False,
@@ -100,8 +100,13 @@ def preferences(settings, alt: dict[str, int]) -> dict[str, Value]:
                  max_seeding_time_enabled=seconds > 0, max_seeding_time=seconds // 60 if seconds > 0 else -1)
     if alt["on"]:  # the settings hold the alternative limits meanwhile (transfer.py)
         prefs.update(dl_limit=kib_to_bytes(alt["dl_normal"]), up_limit=kib_to_bytes(alt["up_normal"]))
-    prefs.update(alt_dl_limit=alt["dl"], alt_up_limit=alt["up"])
+    prefs.update(alt_dl_limit=alt["dl"], alt_up_limit=alt["up"], queueing_enabled=queueing(settings))
     return prefs
+
+
+def queueing(settings) -> bool:
+    """µTorrent queues unless both active limits are unlimited (-1)."""
+    return not (int(settings.get("max_active_downloads")) == -1 and int(settings.get("max_active_torrent")) == -1)
 
 
 def setting_pairs(settings, changes: dict) -> list[tuple[str, str]]:
@@ -111,7 +116,15 @@ def setting_pairs(settings, changes: dict) -> list[tuple[str, str]]:
     if "web_ui_password" in changes and changes["web_ui_password"]:
         pairs.append(("admin_password", str(changes["web_ui_password"])))
     pairs += _share_limits(settings, changes)
+    if "queueing_enabled" in changes and bool(changes["queueing_enabled"]) != queueing(settings):
+        # on: µTorrent's default limits, unless the same object sets them; off: both unlimited
+        on = bool(changes["queueing_enabled"])
+        pairs += [(name, default if on else "-1") for name, default, key in _QUEUE_LIMITS if key not in changes]
     return [(name, text) for name, text in pairs if BY_NAME[name].api in ("Y", "W")]
+
+
+_QUEUE_LIMITS = (("max_active_downloads", str(BY_NAME["max_active_downloads"].default), "max_active_downloads"),
+                 ("max_active_torrent", str(BY_NAME["max_active_torrent"].default), "max_active_torrents"))
 
 
 def _share_limits(settings, changes: dict) -> list[tuple[str, str]]:
