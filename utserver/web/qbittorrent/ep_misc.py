@@ -94,9 +94,7 @@ def maindata(call: Call) -> dict:
     glob = fields.globals_of(call.parts.settings)
 
     def render(view) -> dict:
-        row = fields.torrent(view, glob)
-        del row["hash"]
-        return row
+        return {key: value for key, value in call.front.rows.get(view, glob)[0].items() if key != "hash"}
     objects = {info_hash.lower(): view for info_hash, view in snapshot.items()}
     sections = {"categories": category_map(call), "tags": all_tags(call),
                 "server_state": server_state(call, snapshot)}

@@ -7,6 +7,7 @@ tags joined with ", ") and §5 (how each field maps onto the engine's TorrentVie
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import urllib.parse
@@ -155,8 +156,35 @@ FIELDS: tuple[tuple[str, Callable], ...] = (
 )
 
 
+KEYS = frozenset(key for key, _ in FIELDS)
+
+
 def torrent(view, glob: Globals) -> dict:
     return {key: get(view, glob) for key, get in FIELDS}
+
+
+class RowCache:
+    """Rendered rows and their JSON, per torrent, reused while its view object (copy-on-write in
+    the engine) and the globals are the same: an unchanged torrent costs a lookup, not 50 fields.
+    Rows handed out are shared: callers copy before changing one."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[object, Globals, dict, str]] = {}
+
+    def get(self, view, glob: Globals) -> tuple[dict, str]:
+        found = self._rows.get(view.hash)
+        if found is not None and found[0] is view and found[1] == glob:
+            return found[2], found[3]
+        row = torrent(view, glob)
+        text = json.dumps(row, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        self._rows[view.hash] = (view, glob, row, text)
+        return row, text
+
+    def prune(self, snapshot) -> None:
+        """Forget removed torrents (cheap: only when the cache holds more than the snapshot)."""
+        if len(self._rows) > len(snapshot):
+            for info_hash in [h for h in self._rows if h not in snapshot]:
+                self._rows.pop(info_hash, None)
 
 
 def globals_of(settings) -> Globals:

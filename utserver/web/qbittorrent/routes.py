@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import bottle
 
@@ -22,6 +22,7 @@ from utserver.web.parts import MAX_BODY, Parts
 from utserver.web.qbittorrent import ep_actions, ep_app, ep_labels, ep_misc, ep_torrents
 from utserver.web.qbittorrent.ep_app import BANNED
 from utserver.web.qbittorrent.call import Call, QbtError, parse_params
+from utserver.web.qbittorrent.fields import RowCache
 from utserver.web.qbittorrent.sid import QbtSession, SidStore, sid_from_cookie
 from utserver.web.qbittorrent.store import FrontStore
 
@@ -37,6 +38,7 @@ class Front:
 
     store: FrontStore
     sids: SidStore
+    rows: RowCache = field(default_factory=RowCache)
 
 
 def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPResponse:
