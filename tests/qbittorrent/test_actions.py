@@ -97,6 +97,10 @@ def test_share_limits(qbt, tmp_path):
     wait_info(qbt, torrent, lambda r: (r["ratio_limit"], r["seeding_time_limit"]) == (-1, 120), "time limit")
     qbt.post("torrents/setShareLimits", hashes=h, ratioLimit="-2", seedingTimeLimit="-2")
     wait_info(qbt, torrent, lambda r: (r["ratio_limit"], r["seeding_time_limit"]) == (-2, -2), "global limits")
+    qbt.post("app/setPreferences", json='{"max_ratio_enabled": true, "max_ratio": 3}')
+    assert info(qbt, torrent)["max_ratio"] == 3  # the effective limit follows the global one at once
+    qbt.post("app/setPreferences", json='{"max_ratio_enabled": false}')
+    assert info(qbt, torrent)["max_ratio"] == -1
     resp = qbt.request("torrents/setShareLimits", {"hashes": h, "ratioLimit": "1"})
     assert (resp.status, resp.body) == (400, b"Missing required parameters: seedingTimeLimit")
     assert qbt.request("torrents/setShareLimits", {"hashes": h, "ratioLimit": "x", "seedingTimeLimit": "1"}
