@@ -143,3 +143,28 @@ def test_api_key_bearer_works_and_is_refused_on_auth_and_when_wrong(qbt_daemon, 
     assert keyed.request("app/version", method="GET", headers=wrong).status == 403
     qbt.post("app/deleteAPIKey")
     assert keyed.request("app/version", method="GET", headers=bearer).status == 403
+
+
+GARBAGE = {"hashes": "zz|all", "hash": "zz", "id": "x|", "priority": "x", "limit": "1e999", "json": "{",
+           "value": "maybe", "rid": "-x", "ratioLimit": "nan", "seedingTimeLimit": "x", "category": "//",
+           "categories": "\n", "tags": ",,", "urls": "\n", "location": "rel", "path": "", "mode": "7",
+           "name": "", "oldPath": "..", "newPath": "../..", "sort": "x", "offset": "y", "indexes": "a|b",
+           "last_known_id": "z", "origUrl": "", "newUrl": "", "savePath": "\0"}
+
+
+@pytest.fixture(scope="module")
+def a_torrent(qbt_daemon, tmp_path_factory) -> str:
+    from tests.qbittorrent.helpers import add, made
+    torrent = made(tmp_path_factory.mktemp("garbage"), {"d/a.bin": b"a" * 20_000, "d/b.bin": b"b" * 30_000})
+    add(logged_in(qbt_daemon), torrent, stopped="true")
+    return torrent.info_hash
+
+
+@pytest.mark.parametrize("scope,action", sorted(key for key in ENDPOINTS if key != ("app", "shutdown")))
+def test_no_endpoint_answers_500_to_missing_or_garbage_parameters(qbt_daemon, a_torrent, scope, action):
+    client = logged_in(qbt_daemon)
+    on_torrent = {**GARBAGE, "hash": a_torrent, "hashes": a_torrent}
+    keeps_it = (scope, action) != ("torrents", "delete")  # the later endpoints need the torrent
+    for params in ({}, GARBAGE, on_torrent) if keeps_it else ({}, GARBAGE):
+        resp = client.request(f"{scope}/{action}", params)
+        assert resp.status < 500, (params, resp.status, resp.body[:200])
