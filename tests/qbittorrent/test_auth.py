@@ -168,3 +168,26 @@ def test_no_endpoint_answers_500_to_missing_or_garbage_parameters(qbt_daemon, a_
     for params in ({}, GARBAGE, on_torrent) if keeps_it else ({}, GARBAGE):
         resp = client.request(f"{scope}/{action}", params)
         assert resp.status < 500, (params, resp.status, resp.body[:200])
+
+
+def test_cross_site_requests_are_401_even_with_a_session_or_basic(qbt_daemon, qbt):
+    """A forged form on another site carries the cookie and the browser's cached Basic credentials,
+    and its Origin: qBittorrent's rule refuses it. Apps send no Origin and pass."""
+    from tests.api.support import raw
+    here = f"127.0.0.1:{qbt_daemon.webui_port}"
+    for header in ({"Origin": "http://evil.example"}, {"Origin": "null"},
+                   {"Referer": "http://evil.example/page"}, {"Origin": f"http://127.0.0.1:{qbt_daemon.webui_port + 1}"}):
+        resp = qbt.request("torrents/createCategory", {"category": "forged"}, headers=header)
+        assert (resp.status, resp.body) == (401, b"Unauthorized"), header
+        body = b"category=forged"
+        resp = raw(qbt_daemon, "/api/v2/torrents/createCategory", method="POST", body=body,
+                   headers={"Content-Type": "application/x-www-form-urlencoded", **header})
+        assert resp.status == 401
+    assert "forged" not in qbt.get("torrents/categories")
+    same = {"Origin": f"http://{here}", "Referer": f"http://{here}/index.html"}
+    assert qbt.request("torrents/createCategory", {"category": "same-origin"}, headers=same).status == 200
+    key = qbt.post("app/rotateAPIKey")["apiKey"]
+    keyed = Qbt(qbt_daemon).request("app/version", method="GET",
+                                    headers={"Authorization": f"Bearer {key}", "Origin": "http://elsewhere"})
+    assert keyed.status == 200
+    qbt.post("app/deleteAPIKey")

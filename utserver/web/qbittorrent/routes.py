@@ -2,7 +2,7 @@
 
 Order of checks, as qBittorrent answers (docs/reference/qbittorrent-clients.md §1):
 the shared Guard (IP list, Host rule: 403), the method (405), the endpoint (404), POST-only
-actions (405), the caller (SID cookie, API key, HTTP Basic or localhost bypass; else 403), the
+actions (405), the cross-site check (401; API-key calls skip it), the caller (SID cookie, API key, HTTP Basic or localhost bypass; else 403), the
 guest account (read-only: 403), then the handler.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import urllib.parse
 from dataclasses import dataclass, field
 
 import bottle
@@ -111,6 +112,9 @@ class _Api:
             raise QbtError(404, "Endpoint does not exist")
         if endpoint.post and method != "POST":
             raise QbtError(405)
+        if cross_site(env) and not _bearer(env):
+            log.warning("refused %s %s: Origin/Referer is not this server", method, env.get("PATH_INFO"))
+            raise QbtError(401)
         session = self._caller(env, scope, endpoint.public)
         user = session.user if session else None
         if endpoint.admin and not (user and user.admin):
@@ -131,7 +135,7 @@ class _Api:
         if session is not None or public:
             return session
         header = env.get("HTTP_AUTHORIZATION") or ""
-        if header[:7].lower() == "bearer ":
+        if _bearer(env):
             if scope == "auth" or not self.front.store.key_matches(header[7:].strip()):
                 raise QbtError(403)
             return self.front.sids.for_key(User(str(self.parts.settings.get("admin_name")), admin=True))
@@ -142,6 +146,20 @@ class _Api:
             raise QbtError(403)
         env["qbt.new_sid"] = True  # as qBittorrent's bypass: a session made silently, its cookie set
         return self.front.sids.new(verdict.user)
+
+
+def cross_site(env: dict) -> bool:
+    """qBittorrent's CSRF rule: an Origin (else a Referer) that names another host:port than the
+    request's Host. A browser attaches the SID cookie and cached HTTP Basic credentials to a forged
+    cross-site POST, but also its Origin; apps (Sonarr, HA...) send neither header and pass."""
+    source = env.get("HTTP_ORIGIN") or env.get("HTTP_REFERER")
+    if not source:
+        return False
+    return urllib.parse.urlsplit(source).netloc.lower() != env.get("HTTP_HOST", "").lower()
+
+
+def _bearer(env: dict) -> bool:
+    return (env.get("HTTP_AUTHORIZATION") or "")[:7].lower() == "bearer "
 
 
 def cookie(sid: str) -> str:
