@@ -70,3 +70,38 @@ def test_torrent_peers(qbt, tmp_path):
     assert reply["full_update"] is True and reply["show_flags"] is True and isinstance(reply["rid"], int)
     assert reply.get("peers", {}) == {}
     assert qbt.request("sync/torrentPeers", {"hash": "ab" * 20}, method="GET").status == 404
+
+
+def test_torrent_peers_lists_a_connected_peer_then_its_changes(qbt_daemon, qbt, tmp_path):
+    import os
+
+    import libtorrent as lt
+
+    from tests.qbittorrent.helpers import add_complete
+    from tests.support.swarm import Peer
+    torrent = made(tmp_path, {"big.bin": os.urandom(2 << 20)})
+    add_complete(qbt, torrent)
+    leecher = Peer(download_rate_limit=20_000)
+    leecher.rate_limit_loopback()
+    try:
+        params = lt.add_torrent_params()
+        params.ti = lt.torrent_info(lt.bdecode(torrent.data))
+        params.save_path = str(tmp_path / "leech")
+        handle = leecher.session.add_torrent(params)
+        h = torrent.info_hash.lower()
+        state = {"rid": 0}
+
+        def peers() -> dict:
+            leecher.connect(handle, qbt_daemon.bind_port)
+            reply = qbt.get("sync/torrentPeers", hash=h, rid=state["rid"])
+            state["rid"] = reply["rid"]
+            return reply.get("peers", {})
+        listed = wait_for(peers, what="the leecher in sync/torrentPeers")
+        key, peer = next(iter(listed.items()))
+        assert key == f"{peer['ip']}:{peer['port']}" and peer["ip"] == "127.0.0.1"
+        assert peer["connection"] in ("BT", "μTP") and isinstance(peer["up_speed"], int)
+        assert 0 <= peer["progress"] <= 1
+        later = wait_for(lambda: peers().get(key, {}).get("progress"), what="a delta with the peer's progress")
+        assert 0 < later <= 1
+    finally:
+        leecher.close()
