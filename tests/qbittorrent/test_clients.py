@@ -111,10 +111,10 @@ class Arr:
     """Requests as Sonarr/Radarr build them: form bodies, every cookie of the login reply kept;
     Radarr also sends Authorization: Basic on every request."""
 
-    def __init__(self, daemon, basic: bool):
+    def __init__(self, daemon, basic: bool, api_key: str = ""):
         self.client = Qbt(daemon)
         self.basic = {"Authorization": "Basic " + base64.b64encode(f"{ADMIN[0]}:{ADMIN[1]}".encode()).decode()} \
-            if basic else {}
+            if basic else {"Authorization": f"Bearer {api_key}"} if api_key else {}
 
     def get(self, path: str, **params):
         return self.client.ok(path, params, method="GET", headers=self.basic)
@@ -123,13 +123,14 @@ class Arr:
         return self.client.ok(path, params, files=files, headers=self.basic)
 
 
-def _arr_replay(daemon, seeded, tmp_path, basic: bool, category: str) -> None:
+def _arr_replay(daemon, seeded, tmp_path, basic: bool, category: str, api_key: str = "") -> None:
     made, seeder, handle = seeded
     probe = Qbt(daemon).request("app/webapiVersion", method="GET")
     assert probe.status == 403  # unauthenticated: 403 tells Sonarr "API v2" (404 would mean v1)
-    arr = Arr(daemon, basic)
-    login = arr.client.login()
-    assert login.status == 200 and login.body in (b"", b"Ok.")
+    arr = Arr(daemon, basic, api_key)
+    if not api_key:  # with a key Sonarr never logs in: the header goes with every call
+        login = arr.client.login()
+        assert login.status == 200 and login.body in (b"", b"Ok.")
     version = arr.get("app/webapiVersion")
     assert re.fullmatch(r"\d+\.\d+(\.\d+)?", version) and tuple(map(int, version.split("."))) >= (2, 11, 0)
     # Test connection: the preferences rules and the category.
@@ -191,3 +192,7 @@ def test_sonarr_calls_replayed(daemon, seeded, tmp_path):
 
 def test_radarr_calls_replayed_with_basic_on_every_request(daemon, seeded, tmp_path):
     _arr_replay(daemon, seeded, tmp_path, basic=True, category="radarr")
+
+
+def test_sonarr_calls_replayed_with_an_api_key(daemon, seeded, tmp_path):
+    _arr_replay(daemon, seeded, tmp_path, basic=False, category="tv-keyed", api_key=_rotate(daemon))

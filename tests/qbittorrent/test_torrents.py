@@ -139,3 +139,17 @@ def test_a_complete_torrent_reads_as_finished(qbt, tmp_path):
     assert qbt.get("torrents/pieceStates", hash=torrent.info_hash) == [2] * 4
     assert qbt.get("torrents/count") == str(len(qbt.get("torrents/info")))
     wait_info(qbt, torrent, lambda r: r["state"] == "stalledUP", "stalledUP with no peers")
+
+
+def test_add_http_torrent_urls(qbt, tmp_path):
+    from tests.api.support import WebServerFixture
+    good, other = made(tmp_path), made(tmp_path)
+    server = WebServerFixture({"/good.torrent": ("application/x-bittorrent", good.data),
+                               "/other.torrent": ("application/x-bittorrent", other.data)})
+    try:
+        urls = f"{server.url}/good.torrent\n{server.url}/missing.torrent\n{server.url}/other.torrent"
+        assert qbt.post("torrents/add", urls=urls, category="from-url", stopped="true") == "Ok."
+        assert info(qbt, good)["category"] == info(qbt, other)["category"] == "from-url"
+        assert qbt.post("torrents/add", urls=f"{server.url}/missing.torrent") == "Fails."
+    finally:
+        server.close()
