@@ -131,3 +131,11 @@ def test_shutdown_stops_the_daemon_cleanly(make_daemon):
     wait_for(lambda: daemon.proc.poll() is not None, timeout=30, what="the daemon to exit")
     assert daemon.proc.returncode == 0
     assert Qbt  # the module's client stays importable for the other tests
+
+
+def test_vuetorrent_settings_reads_and_auto_management(qbt):
+    assert qbt.get("app/networkInterfaceList") == [] and qbt.get("app/cookies") == []
+    assert qbt.get("app/networkInterfaceAddressList", iface="") == []
+    assert qbt.request("torrents/setAutoManagement", {"hashes": "all", "enable": "false"}).status == 200
+    resp = qbt.request("torrents/setAutoManagement", {"hashes": "all", "enable": "true"})
+    assert resp.status == 409 and b"not supported" in resp.body

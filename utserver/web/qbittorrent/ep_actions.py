@@ -175,6 +175,13 @@ def edit_tracker(call: Call) -> None:
     _set_tiers(call, info_hash, [[new if url == old else url for url in tier] for tier in tiers])
 
 
+def set_auto_management(call: Call) -> None:
+    """Automatic torrent management is always off in utserver: turning it off is a no-op."""
+    hashes_of(call)
+    if call.flag("enable", False):
+        raise QbtError(409, "Automatic torrent management is not supported by utserver")
+
+
 def queue(where: str) -> Callable:
     move = each(lambda call, h, view: call.engine.queue(h, where))
 
@@ -213,6 +220,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     act("torrents", "renameFile", rename_file),
     act("torrents", "renameFolder", rename_folder),
     act("torrents", "setLocation", set_location),
+    act("torrents", "setAutoManagement", set_auto_management),
     act("torrents", "setSavePath", set_save_path),
     act("torrents", "addTrackers", add_trackers),
     act("torrents", "removeTrackers", remove_trackers),

@@ -114,4 +114,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     act("app", "shutdown", shutdown),
     act("app", "rotateAPIKey", rotate_api_key),
     act("app", "deleteAPIKey", delete_api_key),
+    # VueTorrent's settings pages: utserver binds by address (bind_ip), keeps no download cookies
+    read("app", "networkInterfaceList", lambda call: []),
+    read("app", "networkInterfaceAddressList", lambda call: []),
+    read("app", "cookies", lambda call: []),
 )
