@@ -12,7 +12,7 @@ WEBUI_SRC  := $(shell find webui -type f ! -name '*.pyc' 2>/dev/null)
 # Debian 12's own stack (python3-libtorrent 2.0.8, bottle 0.12, cheroot 9): the code must run on it.
 DEB_VENV   := .venv-debian
 DEB_STAMP  := $(DEB_VENV)/.deps
-DEB_TESTS  ?= tests/settings tests/daemon tests/engine tests/api tests/hostile
+DEB_TESTS  ?= tests/settings tests/daemon tests/engine tests/api tests/hostile tests/qbittorrent
 
 .PHONY: run test lint unit test-debian bench webui screenshots system-packages clean
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import collections
+import itertools
 import logging
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 # The manual's logmask bits; lines in a category are written only when its bit is set.
@@ -47,6 +52,8 @@ def setup(logfile: Path | None) -> None:
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     _install(_new_handler())
+    if _ring not in root.handlers:
+        root.addHandler(_ring)
 
 
 def _new_handler() -> logging.Handler:
@@ -82,3 +89,43 @@ def set_mask(mask: int) -> None:
 
 def enabled(bit: int) -> bool:
     return bool(_mask_filter.mask >> bit & 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A log line as qBittorrent's log/main lists it: type 1 normal, 2 info, 4 warning, 8 critical."""
+
+    id: int
+    message: str
+    timestamp: int
+    type: int
+
+
+class _Ring(logging.Handler):
+    """The last RING_SIZE lines (info and above), numbered, for the web APIs' log views."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(logging.INFO)
+        self.entries: collections.deque[Entry] = collections.deque(maxlen=size)
+        self._ids = itertools.count()
+        self._ring_lock = threading.Lock()
+        self.addFilter(_mask_filter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = 8 if record.levelno >= logging.ERROR else 4 if record.levelno >= logging.WARNING else 1
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not break logging
+            message = str(record.msg)
+        with self._ring_lock:
+            self.entries.append(Entry(next(self._ids), message, int(record.created or time.time()), kind))
+
+
+RING_SIZE = 1000
+_ring = _Ring(RING_SIZE)
+
+
+def recent(after_id: int = -1) -> list[Entry]:
+    """The remembered lines newer than *after_id* (-1: all)."""
+    with _ring._ring_lock:
+        return [entry for entry in _ring.entries if entry.id > after_id]

@@ -145,6 +145,9 @@ CATALOG: tuple[Setting, ...] = (
     Setting("webui.restrict", STR, "", doc="allowed client IPs/ranges, comma separated; empty = all"),
     Setting("webui.allowed_hosts", STR, "",
             doc="extra Host header names accepted (DNS-rebinding defence), comma separated"),
+    # --- qBittorrent front (its preference names): a web UI folder served at "/" beside /gui/ ---
+    Setting("alternative_webui_enabled", BOOL, False),
+    Setting("alternative_webui_path", STR, "", doc="folder holding the alternative web UI's index.html"),
     # --- RSS ---
     Setting("rss.update_interval", INT, 15, lo=1, hi=1440, doc="minutes"),
     Setting("rss.smart_repack_filter", BOOL, True),

@@ -146,3 +146,15 @@ class Authenticator:
             while len(self._good) > MAX_GOOD:
                 self._good.popitem(last=False)
         return True
+
+    def login(self, remote: str, name: str, password: str) -> Verdict:
+        """A password login form (qBittorrent's auth/login): the same accounts and the same brake."""
+        wait = self.brake.wait(remote)
+        if wait > 0:
+            return Verdict(retry_after=int(wait) + 1)
+        user = self._user(name, password)
+        if user is None:
+            self.brake.failed(remote)
+            return Verdict()
+        self.brake.succeeded(remote)
+        return Verdict(user)

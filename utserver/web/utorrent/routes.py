@@ -16,6 +16,7 @@ import bottle
 
 from utserver import BUILD
 from utserver.web import access, proxy
+from utserver.web.alternative import AlternativeUi
 from utserver.web.guard import Guard
 from utserver.web.parts import MAX_BODY, Parts
 from utserver.web.static import WebUiFiles, body_for
@@ -59,12 +60,19 @@ class GuardPlugin:
 
     def __init__(self, parts: Parts, guard: Guard):
         self.auth, self.guard = parts.auth, guard
+        self.alternative = AlternativeUi(parts.settings)
 
     def apply(self, callback, route):
+        alternative = route.config.get("alternative", False)
+
         @functools.wraps(callback)
         def guarded(*args, **kwargs):
             env = bottle.request.environ
             remote = env.get("REMOTE_ADDR", "")  # never X-Forwarded-For: anyone can send that
+            # "/" and unknown paths: the alternative web UI's public files, when one is enabled
+            served = self.alternative.serve(env) if alternative and self.guard.refusal(env) is None else None
+            if served is not None:
+                return served
             refused = self._refusal(env, remote)
             if refused is not None:
                 return refused
@@ -139,9 +147,9 @@ def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
         ("/gui/", ["GET", "POST"], routes.gui, {"token": True}),
         ("/gui/<path:path>", ["GET"], routes.static, {}),
         ("/gui", ["GET"], lambda: bottle.redirect("/gui/"), {}),
-        ("/", ["GET"], lambda: bottle.redirect("/gui/"), {}),
+        ("/", ["GET"], lambda: bottle.redirect("/gui/"), {"alternative": True}),
         ("/proxy", ["GET"], routes.proxy, {}),
-        ("/<path:path>", ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"], routes.not_found, {}),
+        ("/<path:path>", ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"], routes.not_found, {"alternative": True}),
     )
     for path, methods, callback, config in table:
         app.route(path, methods, callback, apply=plugins, **config)

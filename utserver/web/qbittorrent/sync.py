@@ -1,0 +1,82 @@
+"""sync/maindata and sync/torrentPeers: full replies and rid deltas, per login session.
+
+The engine's snapshot is copy-on-write: an unchanged torrent keeps the very same TorrentView
+object, so a torrent whose view `is` the one last sent costs nothing; a changed one sends only the
+keys whose values changed (docs/reference/qbittorrent-clients.md §3.5). The client's rid must be
+the last one sent to it; anything else gets a full update, as qBittorrent does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+RID_CYCLE = 1_000_000
+
+
+@dataclass
+class SyncState:
+    rid: int = 0
+    views: dict = field(default_factory=dict)  # key -> the source object last sent (a reference only)
+    sections: dict = field(default_factory=dict)  # section name -> the value last sent
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _changed_keys(old: dict, new: dict) -> dict:
+    return {key: value for key, value in new.items() if old.get(key) != value}
+
+
+def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sections: dict,
+          collection: str, removed_name: str) -> dict:
+    """The reply for `rid`: objects (key -> source) rendered by `render(source) -> dict`;
+    sections are the other keys (dicts delta per key, lists as additions plus removals).
+    Only references to the sources are kept: a changed one is diffed against its old source
+    rendered again, so a session's state costs a pointer per torrent, not a copy of its fields."""
+    with state.lock:
+        full = rid == 0 or rid != state.rid
+        reply: dict = {}
+        changed: dict = {}
+        for key, source in objects.items():
+            old = None if full else state.views.get(key)
+            if old is source:
+                continue
+            rendered = render(source)
+            diff = rendered if old is None else _changed_keys(render(old), rendered)
+            if diff:
+                changed[key] = diff
+        if changed:
+            reply[collection] = changed
+        gone = [] if full else [key for key in state.views if key not in objects]
+        if gone:
+            reply[removed_name] = gone
+        for name, value in sections.items():
+            _section(reply, name, value, None if full else state.sections.get(name))
+        state.rid = state.rid % RID_CYCLE + 1
+        state.views = dict(objects)
+        state.sections = dict(sections)
+        reply["rid"] = state.rid
+        if full:
+            reply["full_update"] = True
+        return reply
+
+
+def _section(reply: dict, name: str, value, old) -> None:
+    if isinstance(value, list):
+        added = value if old is None else [item for item in value if item not in old]
+        removed = [] if old is None else [item for item in old if item not in value]
+        if added:
+            reply[name] = added
+        if removed:
+            reply[f"{name}_removed"] = removed
+    elif name == "server_state":  # a flat dict: the changed keys only
+        diff = value if old is None else _changed_keys(old, value)
+        if diff:
+            reply[name] = diff
+    else:  # a dict of entries (categories): changed entries, removed names
+        diff = value if old is None else {key: item for key, item in value.items() if old.get(key) != item}
+        if diff:
+            reply[name] = diff
+        removed = [] if old is None else [key for key in old if key not in value]
+        if removed:
+            reply[f"{name}_removed"] = removed
