@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import bottle
 
-from utserver.web import utorrent
+from utserver.web import transmission, utorrent
 from utserver.web.guard import Guard
 from utserver.web.parts import Parts
 
-FRONTS = (utorrent.mount,)
+FRONTS = (transmission.mount, utorrent.mount)
 
 
 def make_app(parts: Parts, host_names: set[str]) -> bottle.Bottle:
