@@ -105,7 +105,8 @@ def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
     moved = lambda *args, **kwargs: bottle.HTTPResponse(status=301, headers={"Location": WEB})  # noqa: E731
     table = (
         ("/transmission/rpc", routes.rpc, {"handshake": True}),
-        ("/transmission/rpc/<rest:path>", routes.rpc, {"handshake": True}),  # transmission-remote adds "/"
+        ("/transmission/rpc/", routes.rpc, {"handshake": True}),  # transmission-remote's path
+        ("/transmission/rpc/<rest:path>", routes.rpc, {"handshake": True}),  # a prefix, as in Transmission
         ("/transmission/web/", routes.web, {}),
         ("/transmission/web/<path:path>", routes.web, {}),
         ("/transmission/web", moved, {}),

@@ -55,7 +55,7 @@ def _switched(setting: str, kind: str, to_value: Callable[[int], Any], default: 
 
 _down, _down_on = _switched("max_dl_rate", "down", _kb, 100)
 _up, _up_on = _switched("max_ul_rate", "up", _kb, 100)
-_ratio, _ratio_on = _switched("seed_ratio", "ratio", lambda pct: pct / 100, 2)
+_ratio, _ratio_on = _switched("seed_ratio", "ratio", lambda pct: pct / 100, 2.0)
 _idle, _idle_on = _switched("seed_time", "idle", lambda s: s // 60, 30)
 
 
@@ -124,17 +124,15 @@ READ_ONLY = {"blocklist-size", "config-dir", "rpc-version", "rpc-version-minimum
              "session-id", "units", "version", "download-dir-free-space"}
 
 
-def _switch_pairs(setting: str, kind: str, value_key: str, on_key: str, to_catalog: Callable[[Any], int],
+def _switch_pairs(setting: str, value_key: str, on_key: str, to_catalog: Callable[[Any], int],
                   check_value: Callable[[str, Any], Any]):
     """A limit and its switch -> the catalog value (off = -1 or 0, the catalog's "none")."""
     off = -1 if setting in ("max_dl_rate", "max_ul_rate") else 0
 
     def pairs(call: Call, present: dict) -> list[tuple[str, str]]:
-        if value_key in present:
-            call.front.memory.put("", kind, check_value(value_key, present[value_key]))
+        value = check_value(value_key, present[value_key]) if value_key in present else GET[value_key](call)
         on = checks.boolean(on_key, present[on_key]) if on_key in present else GET[on_key](call)
-        value = to_catalog(GET[value_key](call) if value_key not in present else present[value_key])
-        return [(setting, str(value if on else off))]
+        return [(setting, str(to_catalog(value) if on else off))]
     return pairs
 
 
@@ -160,7 +158,6 @@ def _queue(call: Call, present: dict) -> list[tuple[str, str]]:
     size = _queue_size(call)
     if "download-queue-size" in present:
         size = checks.integer("download-queue-size", present["download-queue-size"], 0)
-    call.front.memory.put("", "queue", size)
     on = checks.boolean("download-queue-enabled",
                         present.get("download-queue-enabled", GET["download-queue-enabled"](call)))
     return [("max_active_downloads", str(size if on else -1))]
@@ -169,7 +166,6 @@ def _queue(call: Call, present: dict) -> list[tuple[str, str]]:
 def _script(call: Call, present: dict) -> list[tuple[str, str]]:
     current = str(call.settings.get("finish_cmd")) or str(call.front.memory.get("", "script", ""))
     command = checks.text("script-torrent-done-filename", present.get("script-torrent-done-filename", current))
-    call.front.memory.put("", "script", command)
     on = checks.boolean("script-torrent-done-enabled",
                         present.get("script-torrent-done-enabled", GET["script-torrent-done-enabled"](call)))
     return [("finish_cmd", command if on else "")]
@@ -192,14 +188,14 @@ def _encryption(name: str, value: Any) -> int:
 # (keys, pairs(call, {key: value}) -> [(catalog setting, text)]): what session-set can change.
 SET: tuple[tuple[tuple[str, ...], Callable], ...] = (
     (("speed-limit-down", "speed-limit-down-enabled"),
-     _switch_pairs("max_dl_rate", "down", "speed-limit-down", "speed-limit-down-enabled", _kib, _int(0))),
+     _switch_pairs("max_dl_rate", "speed-limit-down", "speed-limit-down-enabled", _kib, _int(0))),
     (("speed-limit-up", "speed-limit-up-enabled"),
-     _switch_pairs("max_ul_rate", "up", "speed-limit-up", "speed-limit-up-enabled", _kib, _int(0))),
+     _switch_pairs("max_ul_rate", "speed-limit-up", "speed-limit-up-enabled", _kib, _int(0))),
     (("seedRatioLimit", "seedRatioLimited"),
-     _switch_pairs("seed_ratio", "ratio", "seedRatioLimit", "seedRatioLimited", lambda r: max(1, round(r * 100)),
+     _switch_pairs("seed_ratio", "seedRatioLimit", "seedRatioLimited", lambda r: max(1, round(r * 100)),
                    _number)),
     (("idle-seeding-limit", "idle-seeding-limit-enabled"),
-     _switch_pairs("seed_time", "idle", "idle-seeding-limit", "idle-seeding-limit-enabled",
+     _switch_pairs("seed_time", "idle-seeding-limit", "idle-seeding-limit-enabled",
                    lambda m: max(1, m) * 60, _int(1))),
     (("peer-limit-global",), _one("max_total_connections", _int(2))),
     (("peer-limit-per-torrent",), _one("conns_per_torrent", _int(1))),
@@ -210,6 +206,9 @@ SET: tuple[tuple[tuple[str, ...], Callable], ...] = (
     (("script-torrent-done-enabled", "script-torrent-done-filename"), _script),
 )
 SETTABLE = {key for keys, _ in SET for key in keys}
+# Values kept while their switch is off: key -> the front's memory slot (written once the set succeeded).
+REMEMBERED = {"speed-limit-down": "down", "speed-limit-up": "up", "seedRatioLimit": "ratio",
+              "idle-seeding-limit": "idle", "download-queue-size": "queue", "script-torrent-done-filename": "script"}
 
 
 def session_get(call: Call) -> dict:
@@ -232,4 +231,7 @@ def session_set(call: Call) -> dict:
             call.settings.set_from_api(pairs)
         except ValueError as exc:
             raise RpcError(str(exc)) from None
+    for key, slot in REMEMBERED.items():
+        if key in args:
+            call.front.memory.put("", slot, args[key])
     return {}
