@@ -78,15 +78,15 @@ def apply() -> None:
 
 
 def _patch_nopause() -> None:
-    from utserver.engine import engine as engine_mod
+    from utserver.engine import intake
     from utserver.engine.jobs import QUEUED
-    original = engine_mod.Engine._add_to_session
+    original = intake.Intake._add_to_session
 
-    def add(self, job, params, new):
-        original(self, job, params, new)
+    def add(self, job, params, new, has_room=None):
+        original(self, job, params, new, has_room)
         if new and job.mode == QUEUED and not job.paused:
             job.handle.resume()  # auto_managed stays set: the queue may still pause it
-    engine_mod.Engine._add_to_session = add
+    intake.Intake._add_to_session = add
 
 
 def _patch_disk_io(constructor: str) -> None:
@@ -111,17 +111,17 @@ def _patch_profile_restore() -> None:
     import cProfile
     import pstats
     import time
-    from utserver.engine import engine as engine_mod
-    original = engine_mod.Engine._restore
+    from utserver.engine import intake
+    original = intake.Intake.restore
 
     def restore(self):
         prof, t = cProfile.Profile(), time.perf_counter()
         prof.runcall(original, self)
         out = Path("/tmp/utserver-bench/restore-profile.txt")
         with out.open("w") as f:
-            f.write(f"_restore of {len(self.jobs)} torrents: {time.perf_counter() - t:.3f} s (under cProfile)\n")
+            f.write(f"restore of {len(self.engine.table)} torrents: {time.perf_counter() - t:.3f} s (under cProfile)\n")
             pstats.Stats(prof, stream=f).sort_stats("tottime").print_stats(18)
-    engine_mod.Engine._restore = restore
+    intake.Intake.restore = restore
 
 
 def _dump() -> None:

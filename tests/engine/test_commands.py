@@ -36,7 +36,7 @@ def test_stop_start_pause_unpause_forcestart_show_the_status_bits_clients_expect
 def test_start_runs_a_stopped_torrent_at_once_when_the_queue_has_room(added):
     """Not at libtorrent's next queue pass: a peer that connects right after Start is accepted."""
     env, h = added
-    handle = env.engine.job(h).handle
+    handle = env.engine.table.get(h).handle
     env.engine.start(h)
     assert not handle.status().paused  # status() is answered after the commands sent before it
 
@@ -102,7 +102,7 @@ def test_sub_paths_stay_inside_the_download_folder(make_engine, content, tmp_pat
     with pytest.raises(AddError, match="download_dir 2 does not exist"):
         env.engine.add_bytes(torrent, AddOptions(download_dir=2))
     h = env.engine.add_bytes(torrent, AddOptions(download_dir=1, sub_path="/2024/new"))  # a leading / is relative
-    job = env.engine.jobs[h]
+    job = env.engine.table.get(h)
     assert job.final_dir == str(tmp_path / "movies" / "2024" / "new")
     assert job.active_dir == str(tmp_path / "engine" / "active" / "2024" / "new")
 

@@ -123,7 +123,7 @@ def test_max_ul_rate_seed_limits_each_seeding_torrent_unless_it_has_its_own_limi
     env = make_engine({"dir_active": str(seed_dir), "max_ul_rate_seed": 100})
     h = env.engine.add_bytes(torrent)
     env.wait_view(h, lambda v: v.state == 5, "seeding")
-    handle = env.engine.jobs[h].handle
+    handle = env.engine.table.get(h).handle
     wait_for(lambda: handle.upload_limit() == 100 * 1024, what="the seeding upload limit")
     env.engine.set_prop(h, "ulrate", "20480")
     assert handle.upload_limit() == 20480

@@ -110,7 +110,7 @@ def test_max_dl_rate_holds_within_20_percent_for_local_peers_when_asked(make_eng
         peer.connect(peer.seed(torrent, root.parent), env.port)
         # Timed from the first payload byte, polling libtorrent's own counter: the connection's
         # start-up (slower on a busy machine) and the one-second view refresh stay out of it.
-        handle = env.engine.job(h).handle
+        handle = env.engine.table.get(h).handle
         first = wait_for(lambda: handle.status().total_payload_download, 30, what="the first bytes")
         start = time.monotonic()
         wait_for(lambda: handle.status().total_payload_download >= size, 60, 0.02, "the whole file")

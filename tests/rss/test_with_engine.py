@@ -45,7 +45,7 @@ def test_matches_become_torrent_jobs_with_the_filters_options(real, server, rele
     assert set(views) == {releases.hash_of[t].upper() for t in (tv.title, other.title)}
     job = views[releases.hash_of[tv.title].upper()]
     assert (job.name, job.label, job.rss_feed_url, job.download_url) == (tv.title, "TV", server.url("/rss"), tv.url)
-    assert engine.job(job.hash).final_dir == str(tmp_path / "tv")  # "save in": where it goes when complete
+    assert engine.table.get(job.hash).final_dir == str(tmp_path / "tv")  # "save in": where it goes when complete
     assert job.status & (STARTED | QUEUED) == 0  # added stopped
     magnet_job = views[releases.hash_of[other.title].upper()]
     assert (magnet_job.label, magnet_job.rss_feed_url) == ("", server.url("/rss"))

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import libtorrent as lt
 
 from utserver import fetch
+from utserver.engine.jobs import FORCED, QUEUED, STOPPED, Job
 from utserver.engine.views import AddOptions
 from utserver.settings import Settings
 
@@ -94,6 +95,19 @@ def target_dirs(settings: Settings, options: AddOptions) -> tuple[Path, Path]:
     active = confine(settings.path("dir_active"), options.sub_path)
     final = confine(final_base, options.sub_path)
     return active, final
+
+
+def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, download_url: str) -> Job:
+    """The job record of a torrent being added; its folders are created."""
+    active, final = target_dirs(settings, options)
+    active.mkdir(parents=True, exist_ok=True)
+    return Job(hash=info_hash, name=options.name or name or info_hash, renamed=bool(options.name),
+               active_dir=str(active), final_dir=str(final), label=options.label,
+               tags=sorted({tag.strip() for tag in options.tags if tag.strip()}),
+               mode=STOPPED if options.stopped else FORCED if options.forced else QUEUED,
+               download_url=download_url, rss_feed_url=options.rss_feed_url, first_last=options.first_last,
+               dlrate=options.dl_limit, ulrate=options.ul_limit, seed_override=options.seed_override,
+               seed_ratio=options.seed_ratio, seed_time=options.seed_time)
 
 
 _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f]")

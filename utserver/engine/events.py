@@ -12,6 +12,10 @@ import logging
 import re
 import shlex
 import subprocess
+from collections.abc import Callable
+
+from utserver.engine.jobs import Job
+from utserver.engine.views import TorrentView
 
 log = logging.getLogger("utserver.engine")
 
@@ -43,3 +47,29 @@ class EventRunner:
 
     def reap(self) -> None:
         self._running = [proc for proc in self._running if proc.poll() is None]
+
+
+def substitutions(job: Job, view: TorrentView, previous: int, folder: str | None = None) -> dict[str, str]:
+    """The manual's %F %D %N %S %P %L %T %M %I for *job* as *view* shows it; *folder* is where
+    the files are when it differs from the view's (finish_cmd right after a move)."""
+    h = job.handle
+    info = h.torrent_file() if h is not None and h.is_valid() else None
+    single = info is not None and info.num_files() == 1
+    trackers = h.trackers() if h is not None and h.is_valid() else []
+    return {"F": view.name if single else "", "D": folder or view.save_path, "N": view.name,
+            "S": str(int(view.state)), "P": str(previous), "L": view.label,
+            "T": trackers[0]["url"] if trackers else "", "M": view.status_message, "I": job.hash}
+
+
+class StateReporter:
+    """state_cmd on every change of a torrent's state code, wherever its view was rebuilt
+    (a table listener: runs under the table's lock, so it only starts the command)."""
+
+    def __init__(self, runner: EventRunner, command: Callable[[], str]):
+        self.runner, self.command = runner, command
+
+    def on_view(self, job: Job, view: TorrentView) -> None:
+        if view.state != job.last_state:
+            job.previous_state, job.last_state = job.last_state, int(view.state)
+            if job.previous_state:
+                self.runner.run(self.command(), substitutions(job, view, job.previous_state))

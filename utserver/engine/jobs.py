@@ -1,8 +1,8 @@
 """Job records: what µTorrent keeps per torrent beyond libtorrent.
 
-libtorrent cannot tell a µTorrent Stop from a Pause (libtorrent-notes §0.6),
-so the user's intent lives here: `mode` is stopped / queued / forced, and
-`paused` is µTorrent's Pause on top of it.
+libtorrent cannot tell a µTorrent Stop from a Pause (docs/reference/libtorrent.md#stop-and-pause),
+so the user's intent lives here: `mode` is stopped / queued / forced, and `paused` is µTorrent's
+Pause on top of it. Only the torrent table (table.py) changes a job, under its lock.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-import libtorrent as lt
+from utserver.engine.views import FORCED, STOPPED
+from utserver.engine.views import QUEUED_MODE as QUEUED
 
-STOPPED, QUEUED, FORCED = "stopped", "queued", "forced"
+__all__ = ["FORCED", "QUEUED", "STOPPED", "Job", "UT_TO_LT_PRIORITY", "lt_to_ut_priority"]
 
-# µTorrent file priority 0-3 <-> libtorrent 0-7 (libtorrent-notes §1).
+# µTorrent file priority 0-3 <-> libtorrent 0-7 (docs/reference/libtorrent.md#file-priorities).
 UT_TO_LT_PRIORITY = {0: 0, 1: 1, 2: 4, 3: 7}
 
 
@@ -31,13 +33,16 @@ class Job:
     final_dir: str  # where the data belongs once complete
     added_on: int = field(default_factory=lambda: int(time.time()))
     completed_on: int = 0
+    renamed: bool = False  # the name is the user's, not the torrent's
     label: str = ""
+    tags: list[str] = field(default_factory=list)
     mode: str = QUEUED
     paused: bool = False
     torrent_file: str = ""
     download_url: str = ""
     rss_feed_url: str = ""
     error: str = ""  # a failed move, kept until the next successful one
+    total_size: int = 0  # bytes of every file, once the metadata is known
     # µTorrent per-torrent props (getprops/setprops)
     ulrate: int = 0  # bytes/s, 0 unlimited
     dlrate: int = 0
@@ -46,18 +51,31 @@ class Job:
     seed_ratio: int = 0  # per mille; used when seed_override
     seed_time: int = 0  # seconds; used when seed_override
     pex: bool = True  # the torrent's own switch; PEX runs when this and the global pex are on
+    sequential: bool = False
+    first_last: bool = False  # first and last piece of each file first
     finished_once: bool = False  # finish_cmd runs once per completion
     last_state: int = 0  # the manual's state code last reported to state_cmd
+    previous_state: int = 0  # the one before it (%P)
+    finish_pending: bool = False  # finish_cmd waits for the move to the final folder
     progress: int = 0  # per mille as last shown: stands in while resume data is being checked
     wanted_done: int = 0  # bytes, likewise
 
-    handle: lt.torrent_handle | None = field(default=None, compare=False, repr=False)
+    # lt.torrent_handle from the moment the torrent joins the session (None only before that and
+    # after close); typed Any, as libtorrent has no type stubs
+    handle: Any = field(default=None, compare=False, repr=False)
 
     def record(self) -> dict:
         """The persisted form (stored beside libtorrent's resume data)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "handle"}
 
     @classmethod
-    def from_record(cls, data: dict) -> "Job":
-        known = {f.name for f in dataclasses.fields(cls)} - {"handle"}
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_record(cls, data: dict) -> Job:
+        """Bencode keeps no bools: each stored value takes its field's type back."""
+        defaults = cls(hash="", name="", active_dir="", final_dir="")
+        values = {}
+        for f in dataclasses.fields(cls):
+            if f.name in data and f.name != "handle":
+                kind = type(getattr(defaults, f.name))
+                value = data[f.name]
+                values[f.name] = kind(value) if kind in (bool, list) else value
+        return cls(**values)

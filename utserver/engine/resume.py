@@ -8,6 +8,7 @@ read_resume_data ignores keys it does not know, so one file serves both.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import libtorrent as lt
@@ -24,6 +25,9 @@ SUFFIX = ".resume"
 class ResumeStore:
     def __init__(self, folder: Path):
         self.folder = storage.make_private_dir(folder)
+        # commands (web threads) write job records while the pump writes libtorrent's resume
+        # data: one writer at a time, so a record never overwrites fresher resume data half-way
+        self._lock = threading.Lock()
 
     def path(self, info_hash: str) -> Path:
         return self.folder / f"{info_hash}{SUFFIX}"
@@ -31,9 +35,27 @@ class ResumeStore:
     def save(self, job: Job, params: lt.add_torrent_params) -> None:
         entry = lt.bdecode(lt.write_resume_data_buf(params))
         entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
-        storage.write_atomic(self.path(job.hash), lt.bencode(entry))
+        with self._lock:
+            storage.write_atomic(self.path(job.hash), lt.bencode(entry))
+
+    def save_record(self, job: Job) -> None:
+        """Rewrite the job record in its stored file (durable now; libtorrent's part follows)."""
+        path = self.path(job.hash)
+        record = lt.bdecode(storage.bencode(job.record()))
+        with self._lock:
+            try:
+                entry = lt.bdecode(path.read_bytes())
+            except (OSError, RuntimeError):
+                return  # not written yet (the add writes the whole file) or removed
+            if isinstance(entry, dict):
+                entry[_KEY] = record
+                storage.write_atomic(path, lt.bencode(entry))
 
     def remove(self, info_hash: str) -> None:
+        with self._lock:
+            self._remove(info_hash)
+
+    def _remove(self, info_hash: str) -> None:
         for path in (self.path(info_hash), self.path(info_hash).with_name(f"{info_hash}{SUFFIX}.old")):
             path.unlink(missing_ok=True)
 

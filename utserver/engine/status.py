@@ -1,25 +1,28 @@
 """From libtorrent's torrent_status plus the job's intent to µTorrent's view of a torrent.
 
-The mapping is libtorrent-notes.md §2, measured on 2.0.8 and 2.1.1.
+The mapping is docs/reference/libtorrent.md#status-mapping, measured on 2.0.8 and 2.1.1.
 """
 
 from __future__ import annotations
 
+import time
+
 import libtorrent as lt
 
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, Job
-from utserver.engine.views import (CHECKED, CHECKING, ERROR, LOADED, PAUSED, QUEUED as QUEUED_BIT,
-                                   STARTED, TorrentView)
+from utserver.engine.views import CHECKED, CHECKING, ERROR, LOADED, PAUSED, STARTED, State, TorrentView
+from utserver.engine.views import QUEUED as QUEUED_BIT
 
 S = lt.torrent_status.states
 
-# The manual's state codes for finish_cmd / state_cmd (%S, %P).
-ST_ERROR, ST_CHECKED, ST_PAUSED, ST_SUPERSEED, ST_SEEDING, ST_DOWNLOADING = 1, 2, 3, 4, 5, 6
+ST_ERROR, ST_CHECKED, ST_PAUSED, ST_SUPERSEED, ST_SEEDING, ST_DOWNLOADING = (
+    State.ERROR, State.CHECKED, State.PAUSED, State.SUPERSEED, State.SEEDING, State.DOWNLOADING)
 ST_F_SUPERSEED, ST_F_SEEDING, ST_F_DOWNLOADING, ST_QUEUED_SEED, ST_FINISHED, ST_QUEUED, ST_STOPPED = (
-    7, 8, 9, 10, 11, 12, 13)
+    State.F_SUPERSEED, State.F_SEEDING, State.F_DOWNLOADING, State.QUEUED_SEED, State.FINISHED, State.QUEUED,
+    State.STOPPED)
 
 _FORCED_STATE = {ST_SUPERSEED: ST_F_SUPERSEED, ST_SEEDING: ST_F_SEEDING, ST_DOWNLOADING: ST_F_DOWNLOADING}
-STATE_TEXT = {
+STATE_TEXT: dict[int, str] = {
     ST_ERROR: "Error", ST_CHECKED: "Checked", ST_PAUSED: "Paused", ST_SUPERSEED: "Super Seeding",
     ST_SEEDING: "Seeding", ST_DOWNLOADING: "Downloading", ST_F_SUPERSEED: "[F] Super Seeding",
     ST_F_SEEDING: "[F] Seeding", ST_F_DOWNLOADING: "[F] Downloading", ST_QUEUED_SEED: "Queued Seed",
@@ -102,6 +105,17 @@ def _availability(st: lt.torrent_status) -> int:
     return (st.num_seeds + 1) * 65536 if st.is_seeding else 0  # a seed reports -1
 
 
+def seconds(value) -> int:
+    """A libtorrent duration (timedelta in 2.x bindings, int in older ones) in whole seconds."""
+    return int(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+def _last_activity(st: lt.torrent_status) -> int:
+    """Epoch seconds of the last payload transfer, as of this status (0: never)."""
+    ago = [t for t in (st.time_since_upload, st.time_since_download) if t >= 0]
+    return int(time.time()) - min(ago) if ago else 0
+
+
 def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
     state = state_code(st, job)
     if st.state == S.checking_resume_data:  # the first ~100 ms after a restore: show what was saved
@@ -130,4 +144,12 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         remaining=remaining, download_url=job.download_url, rss_feed_url=job.rss_feed_url,
         status_message=status_message(st, job, state), added_on=job.added_on,
         completed_on=job.completed_on, save_path=st.save_path or job.active_dir, state=state,
+        total_size=job.total_size or st.total_wanted, tags=tuple(job.tags), sequential=job.sequential,
+        first_last=job.first_last, super_seeding=st.super_seeding, mode=job.mode, paused=job.paused,
+        dl_limit=job.dlrate, ul_limit=job.ulrate, seed_override=job.seed_override, seed_ratio=job.seed_ratio,
+        seed_time=job.seed_time,
+        # as of the torrent's last change: time alone does not rebuild a view (deltas stay small)
+        active_time=seconds(st.active_duration), seeding_time=seconds(st.seeding_duration),
+        tracker=st.current_tracker, has_metadata=st.has_metadata, moving=st.moving_storage,
+        error=error_text(st) or job.error, last_activity=_last_activity(st),
     )

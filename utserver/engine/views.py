@@ -8,10 +8,32 @@ knows field positions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 
 # µTorrent STATUS bits (manual, "Torrent/labels/RSS/Filters List").
 STARTED, CHECKING, START_AFTER_CHECK, CHECKED, ERROR, PAUSED, QUEUED, LOADED = 1, 2, 4, 8, 16, 32, 64, 128
+
+# The user's intent for a torrent; µTorrent's Pause sits on top of it (TorrentView.paused).
+STOPPED, QUEUED_MODE, FORCED = "stopped", "queued", "forced"
+
+
+class State(IntEnum):
+    """The manual's state codes (finish_cmd / state_cmd %S, %P), in µTorrent's WebUI order."""
+
+    ERROR = 1
+    CHECKED = 2  # being checked
+    PAUSED = 3
+    SUPERSEED = 4
+    SEEDING = 5
+    DOWNLOADING = 6
+    F_SUPERSEED = 7
+    F_SEEDING = 8
+    F_DOWNLOADING = 9
+    QUEUED_SEED = 10
+    FINISHED = 11  # stopped, complete
+    QUEUED = 12
+    STOPPED = 13
 
 
 @dataclass(frozen=True)
@@ -25,9 +47,23 @@ class AddOptions:
     stopped: bool = False
     rss_feed_url: str = ""
     queue_top: bool = False  # first in the download queue (an RSS filter's "prio")
+    forced: bool = False  # start forced, outside the queue
+    name: str = ""  # shown instead of the torrent's own name
+    tags: tuple[str, ...] = ()
+    sequential: bool = False
+    first_last: bool = False  # first and last piece of each file first
+    skip_checking: bool = False  # the data is there: seed without checking it
+    dl_limit: int = 0  # bytes/s, 0 unlimited
+    ul_limit: int = 0
+    seed_override: bool = False  # the torrent's own seeding goals below instead of the global ones
+    seed_ratio: int = 0  # per mille
+    seed_time: int = 0  # seconds
 
 
-@dataclass(frozen=True)
+DEFAULT_ADD = AddOptions()
+
+
+@dataclass(frozen=True, slots=True)
 class TorrentView:
     """One torrent as a list row needs it. Equal views mean an unchanged row."""
 
@@ -56,17 +92,76 @@ class TorrentView:
     added_on: int  # epoch seconds, 0 unset
     completed_on: int
     save_path: str
-    state: int  # the manual's state_cmd code (1 error ... 13 stopped)
+    state: int  # the manual's state_cmd code (State)
+    total_size: int  # every file, wanted or not
+    tags: tuple[str, ...]
+    sequential: bool
+    first_last: bool
+    super_seeding: bool
+    mode: str  # STOPPED, QUEUED_MODE or FORCED
+    paused: bool  # µTorrent's Pause on top of the mode
+    dl_limit: int  # bytes/s, 0 unlimited
+    ul_limit: int
+    seed_override: bool
+    seed_ratio: int  # per mille
+    seed_time: int  # seconds
+    active_time: int  # seconds
+    seeding_time: int
+    tracker: str  # the tracker last announced to, or ""
+    has_metadata: bool
+    moving: bool
+    error: str  # "" or why the torrent stopped
+    last_activity: int  # epoch seconds of the last payload transfer, 0 never
 
 
 @dataclass(frozen=True)
 class FileView:
-    name: str  # path inside the torrent
+    name: str  # µTorrent's: inside the torrent's folder, without it
     size: int
     downloaded: int
     priority: int  # 0 skip, 1 low, 2 normal, 3 high
     first_piece: int
     num_pieces: int
+    path: str  # the whole path inside the torrent, with its folder
+
+
+@dataclass(frozen=True)
+class TrackerView:
+    url: str
+    tier: int
+    status: str  # "working", "updating", "not_working" or "not_contacted"
+    message: str
+    seeds: int  # from the last scrape or announce, -1 unknown
+    peers: int
+    downloaded: int
+    next_announce: int  # seconds from now, 0 unknown
+
+
+@dataclass(frozen=True)
+class TorrentDetails:
+    """What a torrent's properties page shows beyond its list row (read from libtorrent on demand)."""
+
+    piece_length: int
+    num_pieces: int
+    pieces_have: int
+    comment: str
+    created_by: str
+    creation_date: int  # epoch seconds, 0 unknown
+    private: bool
+    total_size: int
+    wasted: int
+    connections: int
+    connections_limit: int
+    next_announce: int  # seconds
+    last_seen_complete: int  # epoch seconds, 0 never
+    active_time: int
+    seeding_time: int
+    save_path: str
+    downloaded_session: int
+    uploaded_session: int
+    info_hash_v1: str
+    info_hash_v2: str
+    magnet: str
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from utserver.engine.views import FileSource
+from utserver.engine import FileSource
 from utserver.web.utorrent.errors import ApiError, Kind
 
 CHUNK = 64 * 1024

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from utserver.engine.views import TorrentView
+from utserver.engine import TorrentView
 from utserver.web.utorrent import rows
 
 KEEP = 32  # states remembered; an older cid gets the full list

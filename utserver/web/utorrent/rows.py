@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from utserver.engine.views import FileView, PeerView, TorrentView
+from utserver.engine import FileView, PeerView, TorrentView
 
 
 def _row(fields: tuple[tuple[str, type], ...]) -> Callable[[object], tuple]:

@@ -1,0 +1,152 @@
+"""What the engine does on each libtorrent alert, and its periodic duties: one table, alert class ->
+handler(engine, alert), read by the pump (pump.py), which only waits, pops and dispatches."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import libtorrent as lt
+
+from utserver.engine import adding, limits, reads
+from utserver.engine.jobs import Job
+
+if TYPE_CHECKING:
+    from utserver.engine.engine import Engine
+
+log = logging.getLogger("utserver.engine")
+
+RESUME_SAVE_INTERVAL = 25.0  # while data moves: a crash loses at most this much progress
+HISTORY_SAVE_INTERVAL = 3600.0
+SAVE_INFO = lt.save_resume_flags_t.save_info_dict
+
+
+def _job(engine: Engine, alert) -> Job | None:
+    try:
+        info_hash = adding.hash_of(alert.handle.info_hashes())
+    except RuntimeError:  # the handle died with a removed torrent
+        return None
+    return engine.table.find(info_hash)
+
+
+def on_state_update(engine: Engine, alert) -> None:
+    engine.table.update(alert.status, engine.status_policies, reads.key)
+
+
+def on_finished(engine: Engine, alert) -> None:
+    job = _job(engine, alert)
+    if job is not None:
+        engine.completion.finished(job, alert.handle, alert.handle.status(reads.STATUS_FLAGS))
+
+
+def on_moved(engine: Engine, alert) -> None:
+    job = _job(engine, alert)
+    if job is not None:
+        engine.completion.moved(job, alert.storage_path())
+
+
+def on_move_failed(engine: Engine, alert) -> None:
+    job = _job(engine, alert)
+    if job is not None:
+        engine.completion.move_failed(job, alert.error.message(), alert.file_path())
+
+
+def on_checked(engine: Engine, alert) -> None:
+    """libtorrent knows every piece's state now: save it, so a crash never forces a recheck.
+    (A save requested earlier, still loading, can hold an empty piece map, and libtorrent
+    2.0.8 then re-checks files that exist.)"""
+    if _job(engine, alert) is not None:
+        alert.handle.save_resume_data(SAVE_INFO)
+
+
+def on_metadata(engine: Engine, alert) -> None:
+    job = _job(engine, alert)
+    info = alert.handle.torrent_file()
+    if job is None or info is None:
+        return
+    data = b"d4:info" + bytes(info.info_section()) + b"e"
+    with engine.table.edit(job.hash):
+        job.name = job.name if job.renamed else info.name()
+        job.total_size = info.total_size()
+        job.torrent_file = engine.intake.store_torrent_file(job, data)
+    if job.first_last:
+        limits.apply_first_last(job)
+    engine.persist(job)
+
+
+def on_resume_data(engine: Engine, alert) -> None:
+    job = _job(engine, alert)
+    if job is not None:
+        engine.resume.save(job, alert.params)
+
+
+def on_error(engine: Engine, alert) -> None:
+    log.error("%s", alert.message())
+    job = _job(engine, alert)
+    if job is not None:
+        engine.table.refresh(job, alert.handle.status(reads.STATUS_FLAGS))
+
+
+def on_renamed(engine: Engine, alert) -> None:
+    job = _job(engine, alert)
+    if job is not None:
+        alert.handle.save_resume_data(SAVE_INFO)  # the new name survives a restart
+
+
+def on_peer_connect(engine: Engine, alert) -> None:
+    """Only while quiet (pack.CONNECT_ALERTS). libtorrent reports a torrent in
+    post_torrent_updates once data flows, seconds later: show the peer now, which also
+    makes the next pace an exchange."""
+    job = _job(engine, alert)
+    if job is not None:
+        engine.table.refresh(job, alert.handle.status(reads.STATUS_FLAGS))
+        engine.touch()
+
+
+def on_listening(engine: Engine, alert) -> None:
+    log.info("listening: %s", alert.message())
+    engine.check_port()
+
+
+HANDLERS: dict[type, Callable[[Engine, Any], None]] = {
+    lt.state_update_alert: on_state_update,
+    lt.torrent_finished_alert: on_finished,
+    lt.metadata_received_alert: on_metadata,
+    lt.torrent_checked_alert: on_checked,
+    lt.save_resume_data_alert: on_resume_data,
+    lt.storage_moved_alert: on_moved,
+    lt.storage_moved_failed_alert: on_move_failed,
+    lt.torrent_error_alert: on_error,
+    lt.file_error_alert: on_error,
+    lt.file_renamed_alert: on_renamed,
+    lt.torrent_resumed_alert: lambda engine, alert: engine.wake(),  # the queue started one
+    lt.torrent_paused_alert: lambda engine, alert: engine.wake(),  # ... or stopped one
+    lt.listen_failed_alert: lambda engine, alert: log.error("cannot listen: %s", alert.message()),
+    lt.listen_succeeded_alert: on_listening,
+    lt.peer_connect_alert: on_peer_connect,
+}
+
+
+class Duties:
+    """What the pump's tick does besides asking for status updates: reap event commands, save
+    changed resume data and the transfer history, stop idle seeds at their time goal."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._last_resume = self._last_history = time.monotonic()
+
+    def tick(self) -> None:
+        engine, now = self.engine, time.monotonic()
+        engine.session.post_torrent_updates(reads.STATUS_FLAGS)
+        engine.events.reap()
+        for job in engine.seeding.due(engine.table.find):
+            log.info("%s reached its seeding time goal: stopping", job.name)
+            engine.stop_job(job)
+        if now - self._last_resume >= RESUME_SAVE_INTERVAL:
+            self._last_resume = now
+            engine.save_changed_resume_data()
+        if now - self._last_history >= HISTORY_SAVE_INTERVAL:
+            self._last_history = now
+            engine.history.save()

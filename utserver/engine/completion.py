@@ -1,0 +1,68 @@
+"""Completion: the finish time, the move to the final folder, then finish_cmd with %D naming the
+folder the files are in by then (µTorrent runs it once the data is in place)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from pathlib import Path
+
+import libtorrent as lt
+
+from utserver.engine import adding
+from utserver.engine.events import EventRunner, substitutions
+from utserver.engine.jobs import Job
+from utserver.engine.table import TorrentTable
+
+log = logging.getLogger("utserver.engine")
+
+
+class Completion:
+    def __init__(self, table: TorrentTable, get: Callable[[str], Any], events: EventRunner,
+                 persist: Callable[[Job], None]):
+        self.table, self.get, self.events, self.persist = table, get, events, persist
+
+    def finished(self, job: Job, handle: lt.torrent_handle, status: lt.torrent_status) -> None:
+        """torrent_finished_alert: also after a recheck or a newly wanted file finished."""
+        with self.table.edit(job.hash):
+            if not job.finished_once:
+                job.finished_once, job.completed_on, job.finish_pending = True, int(time.time()), True
+        self.table.refresh(job, status)
+        final = self._final_folder(job)
+        if final != Path(job.active_dir):
+            final.mkdir(parents=True, exist_ok=True)
+            log.info("moving %s to %s", job.name, final)
+            handle.move_storage(str(final), lt.move_flags_t.fail_if_exist)
+        else:
+            self._run_finish_cmd(job, None)
+        self.persist(job)
+
+    def moved(self, job: Job, folder: str) -> None:
+        with self.table.edit(job.hash):
+            job.active_dir, job.error = folder, ""
+        self._run_finish_cmd(job, folder)
+        self.persist(job)
+
+    def move_failed(self, job: Job, message: str, path: str) -> None:
+        with self.table.edit(job.hash):
+            job.error = f"moving the data failed: {message} ({path})"
+        log.error("%s: %s; the data stays in %s", job.name, job.error, job.active_dir)
+        self._run_finish_cmd(job, None)
+        self.persist(job)
+
+    def _final_folder(self, job: Job) -> Path:
+        final = Path(job.final_dir)
+        if self.get("dir_add_label") and job.label:
+            final = adding.confine(final, job.label)
+        return final
+
+    def _run_finish_cmd(self, job: Job, folder: str | None) -> None:
+        """Once per completion, when the data has reached its place (or could not)."""
+        view = self.table.views.get(job.hash)
+        if not job.finish_pending or view is None:
+            return
+        with self.table.edit(job.hash):
+            job.finish_pending = False
+        self.events.run(str(self.get("finish_cmd")), substitutions(job, view, job.previous_state, folder))

@@ -1,0 +1,70 @@
+"""Seeding goals (µTorrent stops a torrent at its ratio or time goal; libtorrent's own limits only
+re-queue) and the seeding upload limit, as a status policy plus a clock for idle seeds."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import libtorrent as lt
+
+from utserver.engine import limits
+from utserver.engine.jobs import STOPPED, Job
+from utserver.engine.status import seconds
+
+log = logging.getLogger("utserver.engine")
+
+
+class Seeding:
+    def __init__(self, get: Callable[[str], Any], stop: Callable[[Job], None]):
+        self.get, self._stop = get, stop
+        # running seeds with a time goal: the monotonic time they started seeding. An idle seed
+        # gets no new status, so its time goal is checked on the pump's clock (due()).
+        self._since: dict[str, float] = {}
+        self._seeds: set[str] = set()  # torrents whose limits were last applied as seeding
+
+    def follow(self, job: Job, st: lt.torrent_status, before: lt.torrent_status | None) -> None:
+        """A status policy (table.update)."""
+        if st.is_seeding != (job.hash in self._seeds):
+            (self._seeds.add if st.is_seeding else self._seeds.discard)(job.hash)
+            limits.apply(job, self.get, st.is_seeding)  # max_ul_rate_seed starts or ends
+        if job.mode == STOPPED or job.paused or not st.is_seeding or st.paused:
+            self._since.pop(job.hash, None)
+            return
+        ratio_goal, time_goal = self.goals(job)
+        base = st.all_time_download or st.total_wanted_done or 1
+        ratio = st.all_time_upload * 1000 // base
+        seeded = seconds(st.seeding_duration)
+        if (ratio_goal and ratio >= ratio_goal) or (time_goal and seeded >= time_goal):
+            log.info("%s reached its seeding goal (ratio %d‰, %ds): stopping", job.name, ratio, seeded)
+            self._since.pop(job.hash, None)
+            self._stop(job)
+        elif time_goal:
+            self._since[job.hash] = time.monotonic() - seeded
+        else:
+            self._since.pop(job.hash, None)
+
+    def goals(self, job: Job) -> tuple[int, int]:
+        """(ratio per mille, seconds); 0 is no goal."""
+        if job.seed_override:
+            return job.seed_ratio, job.seed_time
+        return int(self.get("seed_ratio")) * 10, int(self.get("seed_time"))
+
+    def due(self, find: Callable[[str], Job | None]) -> list[Job]:
+        """Running seeds whose time goal passed while nothing else changed."""
+        now, due = time.monotonic(), []
+        for info_hash, since in list(self._since.items()):
+            job = find(info_hash)
+            time_goal = self.goals(job)[1] if job is not None else 0
+            if job is None or not time_goal:
+                self._since.pop(info_hash, None)
+            elif now - since >= time_goal:
+                self._since.pop(info_hash, None)
+                due.append(job)
+        return due
+
+    def forget(self, info_hash: str) -> None:
+        self._since.pop(info_hash, None)
+        self._seeds.discard(info_hash)

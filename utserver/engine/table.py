@@ -1,0 +1,128 @@
+"""The torrent table: the one writer of job records, libtorrent statuses and list views.
+
+Every change to a job happens inside `edit()` (or `update()` for the pump's status batches),
+under the table's lock, and ends with the job's view rebuilt. Readers never lock: `views` is a
+mapping that is replaced whole on every change (copy on write), and an unchanged torrent keeps
+its very view object, so every delta scheme (µTorrent cid, qBittorrent rid, Transmission
+recently-active) compares by identity.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+
+import libtorrent as lt
+
+from utserver.engine.jobs import Job
+from utserver.engine.status import build_view
+from utserver.engine.views import TorrentView
+
+# Called with each rebuilt view, under the lock: state_cmd reporting (events.StateReporter).
+ViewListener = Callable[[Job, TorrentView], None]
+# Called for each fresh status before its view is built, under the lock: the policies that
+# follow a status (accounting, seeding goals and limits). Returns nothing; may edit the job.
+StatusPolicy = Callable[[Job, lt.torrent_status, lt.torrent_status | None], None]
+
+
+class JobError(ValueError):
+    """A command on a torrent that does not exist (or cannot take it)."""
+
+
+class TorrentTable:
+    def __init__(self, on_view: ViewListener):
+        self.lock = threading.RLock()
+        self._jobs: dict[str, Job] = {}
+        self._statuses: dict[str, lt.torrent_status] = {}
+        self.views: Mapping[str, TorrentView] = {}
+        self._on_view = on_view
+
+    # --- reads (any thread) ---
+    def get(self, info_hash: str) -> Job:
+        job = self._jobs.get(info_hash.upper())
+        if job is None:
+            raise JobError(f"no torrent with hash {info_hash}")
+        return job
+
+    def find(self, info_hash: str) -> Job | None:
+        return self._jobs.get(info_hash)
+
+    def __contains__(self, info_hash: str) -> bool:
+        return info_hash in self._jobs
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def jobs(self) -> list[Job]:
+        """A copy: the caller may iterate while other threads add and remove."""
+        with self.lock:
+            return list(self._jobs.values())
+
+    def status(self, info_hash: str) -> lt.torrent_status | None:
+        return self._statuses.get(info_hash)
+
+    def statuses(self) -> list[lt.torrent_status]:
+        with self.lock:
+            return list(self._statuses.values())
+
+    def unreported(self) -> bool:
+        """Some torrent has no status yet (just added or restored)."""
+        return len(self._statuses) < len(self._jobs)
+
+    # --- writes (under the lock) ---
+    def insert(self, job: Job, status: lt.torrent_status) -> None:
+        with self.lock:
+            self._jobs[job.hash] = job
+            self._rebuild(job, status)
+
+    def delete(self, info_hash: str) -> Job:
+        with self.lock:
+            job = self.get(info_hash)
+            del self._jobs[job.hash]
+            self._statuses.pop(job.hash, None)
+            self.views = {k: v for k, v in self.views.items() if k != job.hash}
+            return job
+
+    @contextmanager
+    def edit(self, info_hash: str) -> Iterator[Job]:
+        """Change one job: the lock is held while the caller changes it, then its view is rebuilt."""
+        with self.lock:
+            job = self.get(info_hash)
+            yield job
+            self._rebuild(job)
+
+    def refresh(self, job: Job, status: lt.torrent_status | None = None) -> None:
+        """Rebuild one view now, with a fresh status when the caller has one."""
+        with self.lock:
+            if job.hash in self._jobs:
+                self._rebuild(job, status)
+
+    def update(self, statuses: Iterable[lt.torrent_status], policies: Iterable[StatusPolicy],
+               key: Callable[[lt.torrent_status], str]) -> None:
+        """The pump's batch of changed statuses: policies first (a stop must show in this very
+        view), then one new views mapping for the whole batch."""
+        with self.lock:
+            views = dict(self.views)
+            for st in statuses:
+                job = self._jobs.get(key(st))
+                if job is None:
+                    continue
+                before = self._statuses.get(job.hash)
+                self._statuses[job.hash] = st
+                for policy in policies:
+                    policy(job, st, before)
+                views[job.hash] = self._view(job, st)
+            self.views = views
+
+    def _rebuild(self, job: Job, status: lt.torrent_status | None = None) -> None:
+        if status is not None:
+            self._statuses[job.hash] = status
+        st = self._statuses.get(job.hash)
+        if st is not None:
+            self.views = {**self.views, job.hash: self._view(job, st)}
+
+    def _view(self, job: Job, st: lt.torrent_status) -> TorrentView:
+        view = build_view(st, job)
+        self._on_view(job, view)
+        return view
