@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 
-from utserver.engine import AddOptions
+from utserver.engine import AddError, AddOptions
 from utserver.web.transmission import checks, session
 from utserver.web.transmission.call import Call
 from utserver.web.transmission.errors import RpcError
-from utserver.web.transmission.torrent_set import FILE_KEYS, KEYS, apply_files
+from utserver.web.transmission.torrent_set import FILE_KEYS, KEYS, plan_files
 
 URL_SCHEMES = ("http://", "https://", "magnet:")
 
@@ -30,15 +30,21 @@ def torrent_add(call: Call) -> dict:
         raise RpcError("peer-limit per torrent is not supported: the session's peer-limit-per-torrent applies")
     before = call.snapshot
     if "metainfo" in args:
-        info_hash = call.engine.add_bytes(_metainfo(args["metainfo"]), options)
+        try:
+            info_hash = call.engine.add_bytes(_metainfo(args["metainfo"]), options)
+        except AddError as exc:  # Transmission's words first: apps may match them
+            raise RpcError(f"invalid or corrupt torrent file: {exc}") from None
     elif "filename" in args:
         info_hash = call.engine.add_url(_url(args["filename"]), options)
     else:
         raise RpcError("no filename or metainfo specified")
     duplicate = info_hash in before
     view = call.refreshed().get(info_hash)
+    if not duplicate and options.save_path:
+        call.engine.move(info_hash, options.save_path)  # Transmission downloads there from the start
     if wanted_files and not duplicate and view is not None and view.has_metadata:
-        apply_files(call, view, wanted_files)
+        for step in plan_files(call, view, wanted_files):
+            step()
     key = "torrent-duplicate" if duplicate else "torrent-added"
     name = view.name if view is not None else info_hash.lower()
     return {key: {"hashString": info_hash.lower(), "id": call.front.ids.id_of(info_hash), "name": name}}

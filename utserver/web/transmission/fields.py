@@ -36,7 +36,7 @@ class Row:
 
     @cached_property
     def trackers(self):
-        return self.call.engine.trackers(self.hash)
+        return subobjects.by_tier(self.call.engine.trackers(self.hash))
 
     @cached_property
     def status(self) -> int:

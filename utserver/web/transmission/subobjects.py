@@ -62,6 +62,11 @@ def _site(url: str) -> tuple[str, str]:
     return f"{parts.scheme}://{host}:{port}", (labels[-2] if len(labels) > 1 and not host[-1:].isdigit() else host)
 
 
+def by_tier(views) -> list:
+    """Trackers in tier order (libtorrent keeps them as added); ids are positions in this list."""
+    return sorted(views, key=lambda t: t.tier)
+
+
 def trackers(views) -> list[dict]:
     return [{"announce": t.url, "id": index, "scrape": scrape_url(t.url), "tier": t.tier, "sitename": _site(t.url)[1]}
             for index, t in enumerate(views)]

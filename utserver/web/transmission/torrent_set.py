@@ -8,13 +8,14 @@ properties dialog back works, and a real change gets an error saying it is not s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from utserver.web.transmission import checks
 from utserver.web.transmission.call import Call
 from utserver.web.transmission.errors import RpcError
-from utserver.web.transmission.subobjects import UT_PRIORITY, tracker_list
+from utserver.web.transmission.subobjects import UT_PRIORITY, by_tier, tracker_list
 
 FILE_KEYS = ("files-wanted", "files-unwanted", "priority-high", "priority-normal", "priority-low")
 
@@ -57,17 +58,21 @@ def _bad(name: str, shape: str):
     raise RpcError(f"{name} must be {shape}")
 
 
+Step = Callable[[], None]  # one engine command, planned before any runs
+
+
 def torrent_set(call: Call) -> dict:
     args = {key: check(key, call.args[key]) for key, check in KEYS.items() if key in call.args}
-    hashes = call.selected()
-    for info_hash in hashes:  # first every torrent's check, then every change
+    steps: list[Step] = []
+    for info_hash in call.selected():  # plan every torrent's changes (checks raise here), then run them
         _check_peer_limit(call, info_hash, args)
-    for info_hash in hashes:
         view = call.snapshot[info_hash]
-        for keys, apply in GROUPS:
+        for keys, plan in GROUPS:
             present = {key: args[key] for key in keys if key in args}
             if present:
-                apply(call, view, present)
+                steps += plan(call, view, present)
+    for step in steps:
+        step()
     return {}
 
 
@@ -78,24 +83,23 @@ def _check_peer_limit(call: Call, info_hash: str, args: dict) -> None:
 
 
 def _speed(kind: str, key: str, prop: str):
-    def apply(call: Call, view, present: dict) -> None:
+    def plan(call: Call, view, present: dict) -> list[Step]:
         memory = call.front.memory
-        if f"{key}Limit" in present:
-            memory.put(view.hash, kind, present[f"{key}Limit"])
+        limit = present.get(f"{key}Limit", memory.get(view.hash, kind))
         current = view.dl_limit if kind == "down" else view.ul_limit
-        limited = present.get(f"{key}Limited", current > 0)
-        rate = memory.get(view.hash, kind) * 1000 if limited else 0  # kB/s = 1000 B/s
-        call.engine.set_prop(view.hash, prop, str(rate))
-    return apply
+        rate = limit * 1000 if present.get(f"{key}Limited", current > 0) else 0  # kB/s = 1000 B/s
+        return [lambda: memory.put(view.hash, kind, limit), lambda: call.engine.set_prop(view.hash, prop, str(rate))]
+    return plan
 
 
-def apply_labels(call: Call, info_hash: str, labels: list[str]) -> None:
+def _labels(call: Call, view, present: dict) -> list[Step]:
     """µTorrent's one label takes the first, the tags the rest (fields._labels reads them back)."""
-    call.engine.set_prop(info_hash, "label", labels[0] if labels else "")
-    call.engine.set_tags(info_hash, tuple(labels[1:]))
+    labels = present["labels"]
+    return [functools.partial(call.engine.set_prop, view.hash, "label", labels[0] if labels else ""),
+            functools.partial(call.engine.set_tags, view.hash, tuple(labels[1:]))]
 
 
-def apply_files(call: Call, view, present: dict) -> None:
+def plan_files(call: Call, view, present: dict) -> list[Step]:
     files = call.engine.files(view.hash)
     count = len(files)
     chosen = {key: (list(range(count)) if value == [] else value) for key, value in present.items()}
@@ -114,20 +118,18 @@ def apply_files(call: Call, view, present: dict) -> None:
     for index, level in priority.items():
         if level != files[index].priority:
             groups.setdefault(level, []).append(index)
-    for level, indices in groups.items():
-        call.engine.set_file_priority(view.hash, indices, level)
+    return [functools.partial(call.engine.set_file_priority, view.hash, indices, level)
+            for level, indices in groups.items()]
 
 
-def _queue_position(call: Call, view, present: dict) -> None:
+def _queue_position(call: Call, view, present: dict) -> list[Step]:
     positions = call.queue_positions
-    target = min(present["queuePosition"], len(positions) - 1)
-    steps = target - positions[view.hash]
-    for _ in range(abs(steps)):
-        call.engine.queue(view.hash, "down" if steps > 0 else "up")
-    call.refreshed()
+    moves = min(present["queuePosition"], len(positions) - 1) - positions[view.hash]
+    where = "down" if moves > 0 else "up"
+    return [functools.partial(call.engine.queue, view.hash, where)] * abs(moves)
 
 
-def _seeding(call: Call, view, present: dict) -> None:
+def _seeding(call: Call, view, present: dict) -> list[Step]:
     """Transmission's two goal modes onto µTorrent's one override and its two values."""
     ratio_mode = present.get("seedRatioMode", (1 if view.seed_ratio else 2) if view.seed_override else 0)
     idle_mode = present.get("seedIdleMode", (1 if view.seed_time else 2) if view.seed_override else 0)
@@ -142,12 +144,12 @@ def _seeding(call: Call, view, present: dict) -> None:
         "seed_time": str({0: int(settings.get("seed_time")), 1: seconds, 2: 0}[idle_mode]
                          if ratio_mode or idle_mode else seconds),
     }
-    for prop in ("seed_ratio", "seed_time", "seed_override"):
-        call.engine.set_prop(view.hash, prop, values[prop])
+    return [functools.partial(call.engine.set_prop, view.hash, prop, values[prop])
+            for prop in ("seed_ratio", "seed_time", "seed_override")]
 
 
-def _trackers(call: Call, view, present: dict) -> None:
-    current = call.engine.trackers(view.hash)
+def _trackers(call: Call, view, present: dict) -> list[Step]:
+    current = by_tier(call.engine.trackers(view.hash))
     if "trackerList" in present:
         text = present["trackerList"]
     else:
@@ -159,8 +161,9 @@ def _trackers(call: Call, view, present: dict) -> None:
             _tracker(tiers, raw_id)[:] = [checks.text("trackerReplace", url)]
         tiers += [[url] for url in present.get("trackerAdd", [])]
         text = "\n\n".join(t[0] for t in tiers if t)
-    if text != tracker_list(current):
-        call.engine.set_prop(view.hash, "trackers", text.replace("\n", "\r\n"))
+    if text == tracker_list(current):
+        return []
+    return [functools.partial(call.engine.set_prop, view.hash, "trackers", text.replace("\n", "\r\n"))]
 
 
 def _tracker(tiers: list[list[str]], raw_id: Any) -> list[str]:
@@ -170,14 +173,15 @@ def _tracker(tiers: list[list[str]], raw_id: Any) -> list[str]:
     return tiers[index]
 
 
-# (keys, apply(call, view, {key: value})): one entry per engine concept, in the order applied.
+# (keys, plan(call, view, {key: value}) -> steps): one entry per engine concept, in the order run.
 GROUPS: tuple[tuple[tuple[str, ...], Callable], ...] = (
     (("downloadLimit", "downloadLimited"), _speed("down", "download", "dlrate")),
     (("uploadLimit", "uploadLimited"), _speed("up", "upload", "ulrate")),
-    (FILE_KEYS, apply_files),
-    (("labels",), lambda call, view, p: apply_labels(call, view.hash, p["labels"])),
+    (FILE_KEYS, plan_files),
+    (("labels",), _labels),
     (("seedRatioMode", "seedRatioLimit", "seedIdleMode", "seedIdleLimit"), _seeding),
-    (("sequential_download",), lambda call, view, p: call.engine.set_sequential(view.hash, p["sequential_download"])),
+    (("sequential_download",),
+     lambda call, view, p: [functools.partial(call.engine.set_sequential, view.hash, p["sequential_download"])]),
     (("trackerAdd", "trackerRemove", "trackerReplace", "trackerList"), _trackers),
     (("queuePosition",), _queue_position),
 )

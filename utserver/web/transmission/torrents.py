@@ -79,21 +79,20 @@ def rename_path(call: Call) -> dict:
     if not name or "/" in name or name in (".", ".."):
         raise RpcError(f"invalid name {name!r}: one path component, not . or ..")
     info_hash = hashes[0]
-    view = call.snapshot[info_hash]
-    if path == view.name:
+    renamed = _rename_files(call, info_hash, path, name)
+    if path == call.snapshot[info_hash].name:  # the torrent's folder or single file: its name too
         call.engine.rename(info_hash, name)
-    else:
-        _rename_files(call, info_hash, path, name)
+    elif not renamed:
+        raise RpcError(f"no file or folder {path!r} in this torrent")
     return {"id": call.front.ids.id_of(info_hash), "path": path, "name": name}
 
 
-def _rename_files(call: Call, info_hash: str, path: str, name: str) -> None:
+def _rename_files(call: Call, info_hash: str, path: str, name: str) -> int:
     """A file, or every file under a folder, gets *path*'s last component replaced by *name*."""
     head = path.rpartition("/")[0]
     target = f"{head}/{name}" if head else name
     matches = [(index, f.path) for index, f in enumerate(call.engine.files(info_hash))
                if f.path == path or f.path.startswith(path + "/")]
-    if not matches:
-        raise RpcError(f"no file or folder {path!r} in this torrent")
     for index, current in matches:
         call.engine.rename_file(info_hash, index, target + current[len(path):])
+    return len(matches)
