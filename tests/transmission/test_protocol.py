@@ -101,6 +101,14 @@ def test_wrong_or_missing_credentials_get_401_with_transmissions_realm(make_daem
     assert status == 401
 
 
+def test_repeated_wrong_passwords_are_braked_with_403(make_daemon):
+    daemon = make_daemon({"localhost_authentication": 1}).start()
+    statuses = [daemon.request(RPC, data=b"{}", auth=(ADMIN[0], "wrong"))[0] for _ in range(6)]
+    assert statuses == [401] * 6  # the sixth failure starts the brake: 1 s before the next try
+    status, headers, data = daemon.request(RPC, data=b"{}", auth=ADMIN)  # even the right password waits
+    assert status == 403 and int(headers["Retry-After"]) >= 1 and b"wait" in data
+
+
 def test_a_foreign_host_name_gets_421_and_ip_literals_and_localhost_pass(shared_daemon):
     status, _, data = shared_daemon.request(RPC, data=b"{}", headers={"Host": "evil.example"})
     assert status == 421 and b"webui.allowed_hosts" in data

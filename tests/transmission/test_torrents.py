@@ -192,7 +192,11 @@ def test_rename_path_renames_a_file(shared_daemon, rpc, on_disk):
     assert reply == {"id": added["id"], "path": f"{name}/a.bin", "name": "renamed.bin"}
     wait_for(lambda: (shared_daemon.download_dir / name / "renamed.bin").is_file(), timeout=20, what="on disk")
     assert (shared_daemon.download_dir / name / "renamed.bin").read_bytes() == data["a.bin"]
-    assert rpc.error("torrent-rename-path", {"path": "x", "name": "y"}) == "torrent-rename-path requires 1 torrent"
+    rpc.ok("torrent-rename-path", {"ids": [added["id"]], "path": name, "name": "new-folder"})
+    wait_for(lambda: (shared_daemon.download_dir / "new-folder" / "sub" / "b.bin").is_file(), timeout=20,
+             what="the torrent's folder renamed on disk")
+    assert rpc.one(added["id"], "name")["name"] == "new-folder"
+    assert rpc.error("torrent-rename-path", {"ids": [], "path": "x", "name": "y"}) == "torrent-rename-path requires 1 torrent"
     assert "invalid name" in rpc.error("torrent-rename-path", {"ids": [added["id"]], "path": name, "name": "../x"})
 
 
