@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.daemon import wait_for
 from tests.transmission.support import CONF, Rpc, content
+from utserver.web.transmission.fields import FIELDS
 
 
 def _status(rpc, torrent_id) -> int:
@@ -232,3 +233,18 @@ def test_queue_moves_renumber_the_dense_queue(tmp_path, make_daemon):
     rpc.ok("torrent-set", {"ids": [start[0]], "queuePosition": rpc.one(start[2], "queuePosition")["queuePosition"]})
     wait_for(lambda: order() == start[1:] + start[:1], timeout=10, what="queuePosition set")
     rpc.ok("torrent-remove", {"ids": ids})
+
+
+def test_every_field_of_every_kind_of_torrent(tmp_path, rpc, on_disk):
+    """Every field this front serves, for a seeding torrent, a stopped one and a magnet without
+    metadata: one row each, every field present (a field that failed would drop the row)."""
+    names = sorted(FIELDS)
+    rpc.add(content(tmp_path, "stopped-one", {"s.bin": 30_000})[0], paused=True)
+    rpc.ok("torrent-add", {"filename": "magnet:?xt=urn:btih:" + "b" * 40, "paused": True})
+    rows = rpc.get(names)
+    assert len(rows) == len(rpc.get(["id"])) >= 3
+    for row in rows:
+        assert sorted(row) == names
+        assert isinstance(row["pieces"], str) and isinstance(row["trackerStats"], list)
+    magnet = next(row for row in rows if row["hashString"] == "b" * 40)
+    assert (magnet["pieceCount"], magnet["totalSize"], magnet["eta"], magnet["uploadRatio"]) == (0, 0, -2, -1)

@@ -58,6 +58,8 @@ def _percent_done(v) -> float:
 
 
 def _eta(v) -> int:
+    if not v.has_metadata:
+        return -2  # unknown: a magnet link still fetching its metadata
     if v.remaining <= 0:
         return -1  # not available: nothing left to download
     return v.eta if v.eta >= 0 else -2  # unknown
