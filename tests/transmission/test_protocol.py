@@ -50,9 +50,8 @@ def test_the_reply_echoes_an_integer_tag_only(rpc):
 
 def test_bad_requests_get_a_result_string_and_change_nothing(rpc):
     before = rpc.ok("session-get")
-    for body, words in ((b"not json", "not JSON"), (b"[1,2]", "not a JSON object"), (b'{"arguments":{}}', "no method name"),
+    for body, words in ((b"not json", "not JSON"), (b'"text"', "not a JSON object"), (b'{"arguments":{}}', "no method name"),
                         (b'{"method":5}', "no method name"), (b'{"method":"session-set","arguments":[1]}', "arguments"),
-                        (b'{"jsonrpc":"2.0","method":"session_get","id":1}', "JSON-RPC 2.0 is not supported"),
                         (b'\xff\xfe', "not JSON")):
         status, headers, data = rpc.post(body)
         assert status == 200 and headers["Content-Type"].startswith("application/json")
@@ -149,3 +148,37 @@ def _no_redirect_status(daemon, path: str) -> tuple[int, str]:
 def _basic(auth: tuple[str, str]) -> str:
     import base64
     return base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+
+
+def _jsonrpc(rpc, request) -> tuple[int, object]:
+    status, _, data = rpc.post(json.dumps(request).encode())
+    return status, json.loads(data) if data else None
+
+
+def test_json_rpc_2_as_transmission_4_1_speaks_it(rpc, tmp_path):
+    from tests.transmission.support import content
+    added = rpc.add(content(tmp_path, "jsonrpc-one", {"j.bin": 20_000})[0], paused=True)
+    status, reply = _jsonrpc(rpc, {"jsonrpc": "2.0", "method": "session_get", "params": {"fields": ["rpc_version",
+                                                                                                  "cache_size_mib", "encryption"]}, "id": 7})
+    assert status == 200 and reply["id"] == 7
+    assert reply["result"] == {"rpc_version": 17, "cache_size_mib": 0, "encryption": "preferred"}
+    status, reply = _jsonrpc(rpc, {"jsonrpc": "2.0", "method": "torrent_get", "id": "x", "params": {
+        "ids": [added["id"]], "fields": ["id", "hash_string", "wanted", "file_stats", "peer_limit"]}})
+    torrent = reply["result"]["torrents"][0]
+    assert torrent["hash_string"] == added["hashString"] and torrent["wanted"] == [True]
+    assert torrent["file_stats"][0]["bytes_completed"] == 0 and torrent["peer_limit"] > 0
+    reply = _jsonrpc(rpc, {"jsonrpc": "2.0", "method": "torrent_get", "id": 1,
+                           "params": {"ids": "recently_active", "fields": ["id"]}})[1]
+    assert "removed" in reply["result"]
+    assert _jsonrpc(rpc, {"jsonrpc": "2.0", "method": "torrent_stop", "params": {"ids": [added["id"]]}}) == (204, None)
+    errors = (({"jsonrpc": "2.0", "method": "no_such", "id": 2}, -32601),
+              ({"jsonrpc": "1.0", "method": "session_get", "id": 3}, -32600),
+              ({"jsonrpc": "2.0", "method": "session_get", "params": [1], "id": 4}, -32602),
+              ({"jsonrpc": "2.0", "method": "free_space", "params": {"path": "rel"}, "id": 5}, 5))
+    for request, code in errors:
+        status, reply = _jsonrpc(rpc, request)
+        assert status == 200 and reply["error"]["code"] == code and reply["id"] == request["id"], reply
+    assert reply["error"]["data"]["error_string"] == "directory path is not absolute"
+    status, replies = _jsonrpc(rpc, [{"jsonrpc": "2.0", "method": "session_stats", "id": 1},
+                                     {"jsonrpc": "2.0", "method": "session_get", "params": {"fields": ["version"]}}])
+    assert status == 200 and [r["id"] for r in replies] == [1] and "torrent_count" in replies[0]["result"]

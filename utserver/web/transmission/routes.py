@@ -17,7 +17,7 @@ import bottle
 
 from utserver.web.guard import Guard
 from utserver.web.parts import MAX_BODY, Parts
-from utserver.web.transmission import webfiles
+from utserver.web.transmission import jsonrpc, webfiles
 from utserver.web.transmission.call import Call, Front
 from utserver.web.transmission.handshake import HEADER
 from utserver.web.transmission.methods import dispatch
@@ -132,6 +132,8 @@ class _Routes:
             reply = {"arguments": {}, "result": f"request larger than {MAX_BODY // (1024 * 1024)} MiB"}
         else:
             reply = handle(self.front, env["utserver.user"], body)
+        if reply is None:  # JSON-RPC notifications only
+            return bottle.HTTPResponse(status=204)
         data = json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {"Content-Type": JSON_TYPE}
         if len(data) >= GZIP_FROM and "gzip" in env.get("HTTP_ACCEPT_ENCODING", ""):
@@ -163,23 +165,29 @@ def _length(env: dict) -> int:
     return int(length) if length.isdigit() else MAX_BODY + 1
 
 
-def handle(front: Front, user, body: bytes) -> dict:
-    """One request in Transmission's envelope ({"method", "arguments", "tag"}) -> its reply."""
+def handle(front: Front, user, body: bytes) -> dict | list | None:
+    """One request -> its reply: Transmission's classic envelope ({"method", "arguments", "tag"}),
+    or JSON-RPC 2.0 (an object with "jsonrpc", or a batch array); None when nothing is sent back."""
+    run = lambda method, args: dispatch(method, Call(front, user, args))  # noqa: E731
     try:
         request = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return {"arguments": {}, "result": "no method name: the request body is not JSON"}
+    if isinstance(request, list):
+        replies = [jsonrpc.handle(item, run) for item in request] if request else [
+            jsonrpc.error(jsonrpc.INVALID_REQUEST, "Invalid Request")]
+        return [reply for reply in replies if reply is not None] or None
     if not isinstance(request, dict):
         return {"arguments": {}, "result": "no method name: the request is not a JSON object"}
+    if "jsonrpc" in request:
+        return jsonrpc.handle(request, run)
     tag = request.get("tag")
     echo = {"tag": tag} if isinstance(tag, int) and not isinstance(tag, bool) else {}
     method, args = request.get("method"), request.get("arguments", {})
-    if "jsonrpc" in request:
-        result, arguments = "JSON-RPC 2.0 is not supported: send {\"method\", \"arguments\", \"tag\"}", {}
-    elif not isinstance(method, str):
+    if not isinstance(method, str):
         result, arguments = "no method name", {}
     elif not isinstance(args, dict):
         result, arguments = "arguments must be a JSON object", {}
     else:
-        result, arguments = dispatch(method, Call(front, user, args))
+        result, arguments = run(method, args)
     return {"arguments": arguments, "result": result, **echo}
