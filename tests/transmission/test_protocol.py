@@ -182,3 +182,16 @@ def test_json_rpc_2_as_transmission_4_1_speaks_it(rpc, tmp_path):
     status, replies = _jsonrpc(rpc, [{"jsonrpc": "2.0", "method": "session_stats", "id": 1},
                                      {"jsonrpc": "2.0", "method": "session_get", "params": {"fields": ["version"]}}])
     assert status == 200 and [r["id"] for r in replies] == [1] and "torrent_count" in replies[0]["result"]
+
+
+def test_transmissions_web_ui_files_are_served_confined_and_off_by_default(shared_daemon, make_daemon):
+    status, headers, data = shared_daemon.request("/transmission/web/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"transmission" in data.lower()
+    assert headers["Expires"]
+    status, headers, _ = shared_daemon.request("/transmission/web/javascript/transmission.js")
+    assert status == 200 and headers["Content-Type"].startswith("application/javascript")
+    for path in ("/transmission/web/../../../etc/passwd", "/transmission/web/%2e%2e/%2e%2e/etc/passwd",
+                 "/transmission/web/no-such.js"):
+        assert shared_daemon.request(path)[0] == 404, path
+    status, _, data = make_daemon().start().request("/transmission/web/")
+    assert status == 404 and b"tr_webui_dir" in data
