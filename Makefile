@@ -12,7 +12,7 @@ WEBUI_SRC  := $(shell find webui -type f ! -name '*.pyc' 2>/dev/null)
 # Debian 12's own stack (python3-libtorrent 2.0.8, bottle 0.12, cheroot 9): the code must run on it.
 DEB_VENV   := .venv-debian
 DEB_STAMP  := $(DEB_VENV)/.deps
-DEB_TESTS  ?= tests/settings tests/daemon tests/engine tests/api tests/hostile tests/qbittorrent
+DEB_TESTS  ?= tests/settings tests/daemon tests/engine tests/api tests/hostile tests/qbittorrent tests/transmission
 
 .PHONY: run test lint unit test-debian bench webui screenshots system-packages clean
 
@@ -76,7 +76,8 @@ $(DEB_STAMP): requirements-test.txt | system-packages
 
 # The core suites again on Debian's packages (the third-party client tests need PyPI's stack).
 test-debian: $(DEB_STAMP) $(WEBUI_ZIP)
-	PYTHONPATH=$(CURDIR) $(DEB_VENV)/bin/python -m pytest $(DEB_TESTS) --ignore=tests/api/test_clients.py
+	PYTHONPATH=$(CURDIR) $(DEB_VENV)/bin/python -m pytest $(DEB_TESTS) --ignore=tests/api/test_clients.py \
+	  -m "not pypi_client"
 
 # Screenshots of the web UI for the README: a real daemon, a seeder and Chromium.
 screenshots: $(TEST_STAMP) system-packages $(WEBUI_ZIP)

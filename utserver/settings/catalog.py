@@ -96,6 +96,8 @@ CATALOG: tuple[Setting, ...] = (
     _internal("localhost_authentication", BOOL, True),
     _internal("logmask", INT, 0, lo=0, hi=INT32_MAX),
     _internal("ut_webui_dir", STR, ""),
+    _internal("tr_webui_dir", STR, "", doc="Transmission's own web UI folder (index.html), served at "
+              "/transmission/web/; empty = off (docs/transmission.md)"),
     Setting("finish_cmd", STR, "", FIRST_RUN, "Y"),
     Setting("state_cmd", STR, "", FIRST_RUN, "Y"),
     _internal("uconnect_enable", BOOL, False),

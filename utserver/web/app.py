@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import bottle
 
-from utserver.web import qbittorrent, utorrent
+from utserver.web import qbittorrent, transmission, utorrent
 from utserver.web.guard import Guard
 from utserver.web.parts import Parts
 
-FRONTS = (qbittorrent.mount, utorrent.mount)
+FRONTS = (qbittorrent.mount, transmission.mount, utorrent.mount)
 
 
 def make_app(parts: Parts, host_names: set[str]) -> bottle.Bottle:
