@@ -120,6 +120,10 @@ class _Ring(logging.Handler):
         with self._ring_lock:
             self.entries.append(Entry(next(self._ids), message, int(record.created or time.time()), kind))
 
+    def newer_than(self, after_id: int) -> list[Entry]:
+        with self._ring_lock:
+            return [entry for entry in self.entries if entry.id > after_id]
+
 
 RING_SIZE = 1000
 _ring = _Ring(RING_SIZE)
@@ -127,5 +131,4 @@ _ring = _Ring(RING_SIZE)
 
 def recent(after_id: int = -1) -> list[Entry]:
     """The remembered lines newer than *after_id* (-1: all)."""
-    with _ring._ring_lock:
-        return [entry for entry in _ring.entries if entry.id > after_id]
+    return _ring.newer_than(after_id)

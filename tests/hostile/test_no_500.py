@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import random
-import socket
 import time
 import urllib.parse
 
@@ -62,7 +61,7 @@ def _raw(daemon, data: bytes, timeout: float = 15) -> tuple[int, float]:
             if not chunk:
                 break
             reply += chunk
-    except (ConnectionResetError, socket.timeout):
+    except (TimeoutError, ConnectionResetError):
         reply = b""
     finally:
         sock.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -28,16 +29,12 @@ def _open(daemon, count: int) -> list:
 def _trickle(socks: list, stop: threading.Event) -> None:
     """Slow headers: a request line, then one header byte a second, never the blank line."""
     for sock in socks:
-        try:
+        with contextlib.suppress(OSError):
             sock.sendall(b"GET /gui/token.html HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        except OSError:
-            pass
     while not stop.wait(1.0):
         for sock in socks:
-            try:
+            with contextlib.suppress(OSError):
                 sock.send(b"X")
-            except OSError:
-                pass
 
 
 def _timed_requests(daemon, count: int) -> list[float]:
@@ -155,16 +152,12 @@ def test_slow_bodies_do_not_starve_the_owner(quiet_daemon):
 
     def trickle() -> None:
         for sock in slow:
-            try:
+            with contextlib.suppress(OSError):
                 sock.sendall(head)
-            except OSError:
-                pass
         while not stop.wait(1.0):
             for sock in slow:
-                try:
+                with contextlib.suppress(OSError):
                     sock.send(b"-")
-                except OSError:
-                    pass
     trickler = threading.Thread(target=trickle, daemon=True)
     trickler.start()
     try:

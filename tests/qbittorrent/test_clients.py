@@ -8,6 +8,7 @@ import base64
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -173,7 +174,7 @@ def _arr_replay(daemon, seeded, tmp_path, basic: bool, category: str, api_key: s
     assert (row["ratio_limit"], row["seeding_time_limit"]) == (2, 1440)
     assert row["content_path"] != row["save_path"]  # else Sonarr flags a "path error"
     data = next(iter(made.files.values()))
-    assert open(row["content_path"], "rb").read() == data
+    assert Path(row["content_path"]).read_bytes() == data
     props = arr.get("torrents/properties", hash=h)
     assert isinstance(props["seeding_time"], int) and props["save_path"] == row["save_path"]
     assert arr.get("torrents/files", hash=h)[0]["name"] == "Show.S01E01.1080p.mkv"

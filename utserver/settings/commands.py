@@ -28,7 +28,7 @@ def shell_script_substitution(command: str) -> str | None:
         return None  # events.py refuses it at run time and logs why
     if not words or posixpath.basename(words[0]) not in SHELLS:
         return None
-    for flag, script in zip(words, words[1:]):
+    for flag, script in zip(words, words[1:], strict=False):
         if flag.startswith("-") and "c" in flag[1:] and _SUBSTITUTION.search(script):
             return script
     return None

@@ -155,9 +155,7 @@ class GatedConnection(cheroot_server.HTTPConnection):
         # then a worker reads it (and answers 400 if it stalls), so a short body gets a quick answer.
         if arrival is WHOLE or (arrival is HEADER and CENSUS.serving[self._key] < SERVING_PER_ADDRESS):
             return None
-        if kept and time.monotonic() - self._first_byte > HEADER_DEADLINE:
-            return False
-        return True
+        return not (kept and time.monotonic() - self._first_byte > HEADER_DEADLINE)
 
     def close(self) -> None:
         if self._counted:

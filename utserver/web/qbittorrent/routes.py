@@ -21,8 +21,8 @@ from utserver.web.auth import User
 from utserver.web.guard import Guard
 from utserver.web.parts import MAX_BODY, Parts
 from utserver.web.qbittorrent import ep_actions, ep_app, ep_labels, ep_misc, ep_torrents
-from utserver.web.qbittorrent.ep_app import BANNED
 from utserver.web.qbittorrent.call import Call, QbtError, parse_params
+from utserver.web.qbittorrent.ep_app import BANNED
 from utserver.web.qbittorrent.fields import RowCache
 from utserver.web.qbittorrent.sid import QbtSession, SidStore, sid_from_cookie
 from utserver.web.qbittorrent.store import FrontStore

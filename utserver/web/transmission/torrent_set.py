@@ -157,7 +157,7 @@ def _trackers(call: Call, view, present: dict) -> list[Step]:
         for raw_id in present.get("trackerRemove", []):
             _tracker(tiers, raw_id)[:] = []
         replace = present.get("trackerReplace", [])
-        for raw_id, url in zip(replace[::2], replace[1::2]):
+        for raw_id, url in zip(replace[::2], replace[1::2], strict=False):
             _tracker(tiers, raw_id)[:] = [checks.text("trackerReplace", url)]
         tiers += [[url] for url in present.get("trackerAdd", [])]
         text = "\n\n".join(t[0] for t in tiers if t)

@@ -26,7 +26,7 @@ def torrent_get(call: Call) -> dict:
             rows.append(fields.values(call, snapshot[info_hash], wanted))
         except JobError:
             continue  # removed while this reply was being built
-    torrents = [wanted, *rows] if table == "table" else [dict(zip(wanted, row)) for row in rows]
+    torrents = [wanted, *rows] if table == "table" else [dict(zip(wanted, row, strict=False)) for row in rows]
     reply: dict = {"torrents": torrents}
     if call.args.get("ids") == RECENTLY_ACTIVE:
         reply["removed"] = call.front.ids.recent()[1]
