@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libtorrent as lt
 
 from utserver.engine.jobs import Job
+from utserver.settings.values import INT32_MAX, parse_number
 
 if TYPE_CHECKING:
     from utserver.engine.engine import Engine
@@ -16,28 +17,14 @@ if TYPE_CHECKING:
 TF = lt.torrent_flags
 
 
-def _int(text: str) -> int:
-    number = float(text)  # clients send "15.0" (docs/reference/utorrent-clients.md)
-    if not number.is_integer():
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(number)
-
-
 def _bool(text: str) -> bool:
-    value = _int(text)
-    if value not in (0, 1):
-        raise ValueError(f"{text!r} is not 0 or 1")
-    return bool(value)
-
-
-INT_MAX = 2**31 - 1  # libtorrent keeps rates, slots and goals in C ints
+    return bool(parse_number(text, 0, 1))
 
 
 def _non_negative(text: str) -> int:
-    value = _int(text)
-    if not 0 <= value <= INT_MAX:
-        raise ValueError(f"{value} is not between 0 and {INT_MAX}")
-    return value
+    """Clients send "15.0" (docs/reference/utorrent-clients.md#setprops-order); libtorrent keeps
+    rates, slots and goals in C ints."""
+    return parse_number(text, 0, INT32_MAX)
 
 
 def _flag(job: Job, flag) -> bool:

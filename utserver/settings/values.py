@@ -16,14 +16,18 @@ _FALSE = {"0", "false", "no", "off"}
 _MAX_DIGITS = 24  # longer text is no number a client means (and int() of 5,000 digits is slow)
 
 
-def parse_number(text: str, lo: int | None = None, hi: int | None = None, what: str = "value") -> int:
+def _named(what: str) -> str:
+    return f"{what}: " if what else ""
+
+
+def parse_number(text: str, lo: int | None = None, hi: int | None = None, what: str = "") -> int:
     """A whole number as clients send it ("15", " 15 ", "15.0"), within [lo, hi] when given.
 
     The one parser of client numbers: settings (catalog bounds) and per-torrent props use it.
     ValueError, naming *what*, for text that is not a finite whole number or is out of range."""
     text = str(text).strip()
     if not text or len(text) > _MAX_DIGITS:
-        raise ValueError(f"{what}: {text[:32]!r} is not a whole number")
+        raise ValueError(f"{_named(what)}{text[:32]!r} is not a whole number")
     try:
         number = int(text)
     except ValueError:
@@ -32,12 +36,12 @@ def parse_number(text: str, lo: int | None = None, hi: int | None = None, what: 
         except ValueError:
             real = math.nan
         if not math.isfinite(real) or not real.is_integer():
-            raise ValueError(f"{what}: {text!r} is not a whole number") from None
+            raise ValueError(f"{_named(what)}{text!r} is not a whole number") from None
         number = int(real)
     if lo is not None and number < lo:
-        raise ValueError(f"{what}: {number} is below the minimum {lo}")
+        raise ValueError(f"{_named(what)}{number} is below the minimum {lo}")
     if hi is not None and number > hi:
-        raise ValueError(f"{what}: {number} is above the maximum {hi}")
+        raise ValueError(f"{_named(what)}{number} is above the maximum {hi}")
     return number
 
 
