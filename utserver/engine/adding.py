@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import libtorrent as lt
 
@@ -30,7 +31,8 @@ def hash_of(info_hashes) -> str:
 
 def params_from_bytes(data: bytes) -> lt.add_torrent_params:
     try:
-        info = lt.torrent_info(lt.bdecode(data)) if data.startswith(b"d") else None
+        decoded: Any = lt.bdecode(data)
+        info = lt.torrent_info(decoded) if data.startswith(b"d") else None
     except (RuntimeError, TypeError, ValueError) as exc:
         raise AddError(f"not a valid .torrent file: {exc}") from None
     if info is None:
@@ -41,7 +43,7 @@ def params_from_bytes(data: bytes) -> lt.add_torrent_params:
 
 
 def params_from_magnet(uri: str) -> tuple[lt.add_torrent_params, str]:
-    """The params of a magnet link and its display name (dn, '+' read as a space: api-compat 10)."""
+    """The params of a magnet link and its display name (dn, "+" read as a space: docs/reference/utorrent-clients.md#magnet-name)."""
     try:
         params = lt.parse_magnet_uri(uri)
     except (RuntimeError, ValueError) as exc:
@@ -63,7 +65,7 @@ def fetch_torrent(url: str) -> bytes:
 
 
 def safe_sub_path(sub_path: str) -> PurePosixPath:
-    """A relative path that cannot climb out of its folder (api-compat 24: a leading / is relative)."""
+    """A relative path that cannot climb out of its folder (a leading / is relative: docs/reference/utorrent-clients.md#add-path)."""
     parts = [p for p in re.split(r"[/\\]+", sub_path) if p not in ("", ".")]
     if any(p == ".." for p in parts):
         raise AddError(f"path {sub_path!r} may not contain '..'")

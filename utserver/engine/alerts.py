@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import libtorrent as lt
 
-from utserver.engine import adding, limits, reads
+from utserver.engine import adding, limits, reads, saving
 from utserver.engine.jobs import Job
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class Duties:
             engine.stop_job(job)
         if now - self._last_resume >= RESUME_SAVE_INTERVAL:
             self._last_resume = now
-            engine.save_changed_resume_data()
+            saving.save_changed(engine.table)
         if now - self._last_history >= HISTORY_SAVE_INTERVAL:
             self._last_history = now
             engine.history.save()

@@ -16,14 +16,14 @@ from typing import Any
 
 import libtorrent as lt
 
-from utserver.engine import adding, alerts, limits, props, reads
+from utserver.engine import adding, alerts, limits, props, reads, saving
 from utserver.engine.accounting import Accounting
 from utserver.engine.completion import Completion
 from utserver.engine.events import EventRunner, StateReporter
 from utserver.engine.history import TransferHistory
 from utserver.engine.intake import Intake
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job
-from utserver.engine.pacing import WATCHED, Seen
+from utserver.engine.pacing import SETTLE, WATCHED, Seen
 from utserver.engine.pump import AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.seeding import Seeding
@@ -45,7 +45,6 @@ log = logging.getLogger("utserver.engine")
 
 TF = lt.torrent_flags
 SAVE_INFO = lt.save_resume_flags_t.save_info_dict
-SETTLE = 5.0  # seconds after a command or a new peer during which the views refresh each second
 
 # Which settings re-apply per torrent when they change.
 _PER_TORRENT = {"conns_per_torrent", "ul_slots_per_torrent", "max_ul_rate_seed", "pex"}
@@ -81,7 +80,7 @@ class Engine:
         packed = self.tuning.pack()
         # ut_pex is always loaded (it cannot be added later); the pex setting works per torrent
         # through disable_pex, which libtorrent honours at run time (docs/reference/libtorrent.md#pex).
-        params = lt.session_params(packed)
+        params = lt.session_params(packed)  # type: ignore[call-overload]  # a dict works; the stubs want a pack
         if hasattr(params, "disk_io_constructor"):  # 2.1; 2.0.x picks mmap or posix by platform
             # posix_disk_io, the back-end 32-bit builds of 2.0.x use: pread's write cache grew
             # past its limit (peak private memory of a 1 GiB download 51-94 MiB, 29-37 with
@@ -104,7 +103,7 @@ class Engine:
             return
         self.pump.stop()
         self.session.pause()
-        self._save_all_resume_data(timeout=20)
+        saving.save_all(self, timeout=20)
         self.history.save()
         self.settings.unsubscribe(self.on_settings_changed)
         # Drop every reference: the session's destructor closes its sockets before close() returns.
@@ -235,7 +234,7 @@ class Engine:
         job = self.table.get(info_hash)
         h = job.handle
         h.force_recheck()
-        if job.mode == STOPPED or job.paused:  # a paused torrent never checks (docs/reference/libtorrent.md)
+        if job.mode == STOPPED or job.paused:  # a paused torrent never checks (docs/reference/libtorrent.md#recheck-when-stopped)
             h.set_flags(TF.stop_when_ready)
             h.resume()
         self.touch()
@@ -380,25 +379,3 @@ class Engine:
 
     def reset_xfer_history(self) -> None:
         self.history.reset()
-
-    # --- resume data ---
-    def save_changed_resume_data(self) -> int:
-        count = 0
-        for job in self.table.jobs():
-            if job.handle is not None and job.handle.is_valid() and job.handle.need_save_resume_data():
-                job.handle.save_resume_data(SAVE_INFO)
-                count += 1
-        return count
-
-    def _save_all_resume_data(self, timeout: float) -> None:
-        """At shutdown (the pump thread has stopped): save every changed torrent and wait for it."""
-        pending = self.save_changed_resume_data()
-        deadline = time.monotonic() + timeout
-        while pending > 0 and time.monotonic() < deadline and self.pump is not None:
-            self.pump.wait(0.5)
-            for alert in self.session.pop_alerts():
-                if isinstance(alert, (lt.save_resume_data_alert, lt.save_resume_data_failed_alert)):
-                    pending -= 1
-                self.pump.dispatch([alert])
-        if pending > 0:
-            log.error("%d torrents' resume data not saved before the deadline", pending)

@@ -4,7 +4,7 @@ counted, so a queued torrent starts at once when it may)."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libtorrent as lt
 
@@ -28,7 +28,8 @@ class Intake:
 
     def add_bytes(self, data: bytes, options: AddOptions = DEFAULT_ADD, download_url: str = "") -> str:
         params = adding.params_from_bytes(data)
-        return self._add(params, params.ti.name(), options, download_url, torrent_bytes=data)
+        info: Any = params.ti  # always set from bytes
+        return self._add(params, info.name(), options, download_url, torrent_bytes=data)
 
     def add_url(self, url: str, options: AddOptions = DEFAULT_ADD) -> str:
         if url.lower().startswith("magnet:"):

@@ -1,7 +1,7 @@
 """The libtorrent settings_pack as one pure function of utserver's settings.
 
 The engine diffs a new pack against the last one applied and calls
-apply_settings once with the difference (style-examples pattern 2).
+apply_settings once with the difference.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ KIB = 1024
 MIB = 1024 * 1024
 
 # Frugal defaults for a 128 MB device: the "router4" preset measured in
-# libtorrent-notes.md (about 20 MB private memory at 166-238 MB/s). Never
+# docs/reference/libtorrent.md#memory (about 20 MB private memory at 166-238 MB/s). Never
 # disk_io_write_mode 2/3 here: both open files O_SYNC in libtorrent 2.x.
 FRUGAL = {
     "max_queued_disk_bytes": 2 * MIB,
@@ -65,7 +65,7 @@ NOT_APPLICABLE = {
 }
 
 
-# libtorrent's "local" peer class ranges (exempt from rate limits by default; libtorrent-notes §1).
+# libtorrent's "local" peer class ranges (exempt from rate limits by default; docs/reference/libtorrent.md#local-peers).
 LOCAL_RANGES = (
     ("10.0.0.0", "10.255.255.255"), ("172.16.0.0", "172.31.255.255"), ("192.168.0.0", "192.168.255.255"),
     ("169.254.0.0", "169.254.255.255"), ("127.0.0.0", "127.255.255.255"),
@@ -102,10 +102,11 @@ def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False, activi
     if get("encryption_mode") == 2 and get("encryption_allow_legacy"):
         in_enc = 1
     bind_ip = get("bind_ip")
-    pack = dict(FRUGAL)
+    pack: dict[str, object] = dict(FRUGAL)
     pack.update({
         "user_agent": f"utserver/{__version__} libtorrent/{lt.__version__}",
-        "peer_fingerprint": lt.generate_fingerprint("US", *map(int, __version__.split(".")), 0),
+        "peer_fingerprint": lt.generate_fingerprint(  # type: ignore[call-arg]  # the stubs miss the version numbers
+            "US", *map(int, __version__.split(".")), 0),
         "alert_mask": int(ALERTS | (DHT_ALERTS if awaiting_dht and get("dht") else 0)
                           | (CONNECT_ALERTS if activity == "quiet" else 0)),
         "listen_interfaces": listen_interfaces(bind_ip, port, get("ipv6")),

@@ -7,7 +7,7 @@ import libtorrent as lt
 from utserver.engine.views import PeerView
 
 P = lt.peer_info
-_UTP = 1 << 17  # peer_info has no named constant for a uTP socket (libtorrent-notes §6)
+_UTP = 1 << 17  # peer_info has no named constant for a uTP socket (docs/reference/libtorrent.md#versions)
 
 
 def _flags(p) -> str:

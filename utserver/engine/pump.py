@@ -14,6 +14,7 @@ import select
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import libtorrent as lt
 
@@ -28,7 +29,7 @@ class AlertPump:
     def __init__(self, session: lt.session, handlers: Mapping[type, Handler],
                  subscribers: Mapping[type, list[Handler]], seen: Callable[[bool], pacing.Seen],
                  on_pace: Callable[[str], None], on_tick: Callable[[], None]):
-        self.session = session
+        self.session: Any = session  # None once the engine closed it
         self.handlers, self.subscribers = handlers, subscribers
         self._seen, self._on_pace, self._on_tick = seen, on_pace, on_tick
         self._stopping = threading.Event()

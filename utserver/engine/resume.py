@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 import libtorrent as lt
 
@@ -33,7 +34,7 @@ class ResumeStore:
         return self.folder / f"{info_hash}{SUFFIX}"
 
     def save(self, job: Job, params: lt.add_torrent_params) -> None:
-        entry = lt.bdecode(lt.write_resume_data_buf(params))
+        entry: Any = lt.bdecode(lt.write_resume_data_buf(params))
         entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
         with self._lock:
             storage.write_atomic(self.path(job.hash), lt.bencode(entry))
@@ -44,7 +45,7 @@ class ResumeStore:
         record = lt.bdecode(storage.bencode(job.record()))
         with self._lock:
             try:
-                entry = lt.bdecode(path.read_bytes())
+                entry: Any = lt.bdecode(path.read_bytes())
             except (OSError, RuntimeError):
                 return  # not written yet (the add writes the whole file) or removed
             if isinstance(entry, dict):
@@ -72,7 +73,7 @@ class ResumeStore:
 
 
 def _parse(data: bytes) -> tuple[Job, lt.add_torrent_params]:
-    entry = lt.bdecode(data)
+    entry: Any = lt.bdecode(data)
     if not isinstance(entry, dict) or _KEY not in entry:
         raise ValueError("not a utserver resume file")
     job = Job.from_record(storage.bdecode_dict(lt.bencode(entry[_KEY])))

@@ -41,7 +41,7 @@ class Tuning:
             packed = self.pack()
             diff = {k: v for k, v in packed.items() if self.applied.get(k) != v}
             if diff:
-                session.apply_settings(diff)
+                session.apply_settings(diff)  # type: ignore[arg-type]  # a dict works; the stubs want a pack
                 self.applied = packed
         if "rate_limit_local_peers" in changed:
             self.apply_local_peer_limits(session)
