@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 
-import libtorrent as lt
-import pytest
-
 from tests.qbittorrent.helpers import add, add_complete, info, made, wait_info
 from tests.support.daemon import wait_for
 
@@ -152,8 +149,6 @@ def test_rename_torrent_and_refused_file_renames(qbt, tmp_path):
     assert qbt.request("torrents/renameFile", {"hash": UNKNOWN, "oldPath": "a", "newPath": "b"}).status == 404
 
 
-@pytest.mark.xfail(lt.__version__.startswith("2.1"), strict=True,
-                   reason="engine.files() lists libtorrent 2.1's original layout, without renames (reported)")
 def test_rename_file_and_folder(qbt, tmp_path):
     torrent = made(tmp_path, {"pack/a.bin": os.urandom(20_000), "pack/sub/b.bin": os.urandom(20_000)})
     add(qbt, torrent, stopped="true")

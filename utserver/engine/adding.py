@@ -64,11 +64,20 @@ def fetch_torrent(url: str) -> bytes:
     return result.body
 
 
+NAME_MAX, PATH_MAX = 255, 1024  # Linux file systems' limit per name; a sane sub-path in all
+
+
 def safe_sub_path(sub_path: str) -> PurePosixPath:
-    """A relative path that cannot climb out of its folder (a leading / is relative: docs/reference/utorrent-clients.md#add-path)."""
-    parts = [p for p in re.split(r"[/\\]+", sub_path) if p not in ("", ".")]
+    """A relative path that cannot climb out of its folder (a leading / is relative:
+    docs/reference/utorrent-clients.md#add-path). The one confinement rule: add paths, RSS
+    "save in" sub-folders, label folders and file renames all go through it (and confine())."""
+    if "\0" in sub_path:
+        raise AddError("the path contains a NUL character")
+    parts = [p for p in re.split(r"[/\\]+", sub_path.strip()) if p not in ("", ".")]
     if any(p == ".." for p in parts):
-        raise AddError(f"path {sub_path!r} may not contain '..'")
+        raise AddError(f"path {sub_path!r} may not contain '..': it must stay inside its folder")
+    if len(sub_path) > PATH_MAX or any(len(p.encode("utf-8", "surrogateescape")) > NAME_MAX for p in parts):
+        raise AddError(f"the path is too long: at most {NAME_MAX} bytes a folder name, {PATH_MAX} in all")
     return PurePosixPath(*parts) if parts else PurePosixPath()
 
 

@@ -4,6 +4,7 @@ one request for one torrent, never part of a list."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import libtorrent as lt
@@ -40,9 +41,15 @@ def lt_file_index(job: Job, index: int) -> int:
     return visible[index]
 
 
-def _ut_file_name(files, index: int) -> str:
+def file_paths(h: lt.torrent_handle, files) -> Callable[[int], str]:
+    """Each file's path inside the torrent, renames included: libtorrent 2.1 keeps them apart from
+    the torrent's own layout (get_renamed_files); 2.0 writes them into it."""
+    renamed = h.get_renamed_files() if hasattr(h, "get_renamed_files") else None
+    return files.file_path if renamed is None else (lambda i: renamed.file_path(files, i))
+
+
+def _ut_file_name(files, path: str) -> str:
     """µTorrent names a multi-file torrent's files inside the torrent's folder, without it."""
-    path = files.file_path(index)
     root = files.name() + "/"
     return path[len(root):] if files.num_files() > 1 and path.startswith(root) else path
 
@@ -56,13 +63,14 @@ def files(job: Job) -> list[FileView]:
     progress = h.file_progress()
     priorities = h.get_file_priorities()
     piece = info.piece_length()
+    path_of = file_paths(h, files)
     views = []
     for i in visible_files(files):
-        offset, size = files.file_offset(i), files.file_size(i)
+        offset, size, path = files.file_offset(i), files.file_size(i), path_of(i)
         first = offset // piece
         last = (offset + size - 1) // piece if size else first
-        views.append(FileView(_ut_file_name(files, i), size, progress[i], lt_to_ut_priority(priorities[i]),
-                              first, last - first + 1, files.file_path(i)))
+        views.append(FileView(_ut_file_name(files, path), size, progress[i], lt_to_ut_priority(priorities[i]),
+                              first, last - first + 1, path))
     return views
 
 
@@ -141,7 +149,7 @@ def file_source(job: Job, index: int) -> FileSource:
         raise JobError(f"file {index} does not exist")
     i = visible[index]
     status = h.status(lt.torrent_handle.query_pieces | QUERY_SAVE_PATH)
-    return FileSource(Path(status.save_path) / files.file_path(i), files.file_size(i),
+    return FileSource(Path(status.save_path) / file_paths(h, files)(i), files.file_size(i),
                       files.file_offset(i), info.piece_length(), tuple(status.pieces))
 
 
