@@ -159,3 +159,12 @@ def test_setsetting_pairs():
     assert Query("s=a&v=1&s=b&v=2").setting_pairs() == [("a", "1"), ("b", "2")]
     with pytest.raises(ApiError):
         Query("s=a&s=b&v=2").setting_pairs()
+
+
+def test_names_are_cut_by_bytes_at_a_character_boundary_keeping_the_extension():
+    from utserver.engine.adding import cut_name
+    assert cut_name("short.mkv") == "short.mkv"
+    for long in ("中" * 160 + ".mkv", "\U0001f600" * 100 + ".mkv", "é" * 300):
+        cut = cut_name(long)
+        assert len(cut.encode()) <= 255 and long.startswith(cut.rsplit(".", 1)[0] if "." in long else cut)
+        assert cut.endswith(".mkv") == long.endswith(".mkv")

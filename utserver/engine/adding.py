@@ -124,7 +124,32 @@ def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, 
 _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f]")
 
 
+def cut_name(name: str, limit: int = NAME_MAX) -> str:
+    """*name* in at most *limit* UTF-8 bytes, cut at a character boundary, its extension kept
+    (file systems count bytes: 160 CJK characters are 480)."""
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    suffix = (dot + ext).encode("utf-8", "surrogateescape") if stem and len(ext) <= 16 else b""
+    head = data[:len(data) - len(suffix)] if suffix else data
+    return head[:limit - len(suffix)].decode("utf-8", "ignore") + suffix.decode("utf-8", "surrogateescape")
+
+
+def fitted_file_names(info: lt.torrent_info) -> dict[int, str]:
+    """New paths for the files whose folder or file names are longer than a file system takes."""
+    files = info.layout() if hasattr(info, "layout") else info.files()
+    renamed = {}
+    for i in range(files.num_files()):
+        path = files.file_path(i)
+        parts = path.split("/")
+        fitted = [cut_name(part) for part in parts]
+        if fitted != parts:
+            renamed[i] = "/".join(fitted)
+    return renamed
+
+
 def torrent_file_name(name: str, info_hash: str) -> str:
     """A file name for the stored .torrent that no torrent name can turn into a path."""
-    clean = _UNSAFE_NAME.sub("_", name).lstrip(".").strip()[:150] or info_hash
+    clean = cut_name(_UNSAFE_NAME.sub("_", name).lstrip(".").strip(), 150) or info_hash
     return f"{clean}.{info_hash[:8]}.torrent"

@@ -71,6 +71,8 @@ def on_metadata(engine: Engine, alert) -> None:
         job.name = job.name if job.renamed else info.name()
         job.total_size = info.total_size()
         job.torrent_file = engine.intake.store_torrent_file(job, data)
+    for index, path in adding.fitted_file_names(info).items():  # names a file system takes
+        alert.handle.rename_file(index, path)
     if job.first_last:
         limits.apply_first_last(job)
     engine.persist(job)

@@ -54,6 +54,8 @@ class Intake:
             params.save_path = job.active_dir
             if options.skip_checking and params.ti:
                 params.flags |= TF.seed_mode
+            if params.ti:
+                params.renamed_files = adding.fitted_file_names(params.ti)
             self.engine.resume.save(job, params)  # durable before the reply: a crash now loses nothing
             self._add_to_session(job, params, new=True)
             if options.queue_top:
