@@ -197,6 +197,8 @@ def test_rename_path_renames_a_file(shared_daemon, rpc, on_disk):
     wait_for(lambda: (shared_daemon.download_dir / "new-folder" / "sub" / "b.bin").is_file(), timeout=20,
              what="the torrent's folder renamed on disk")
     assert rpc.one(added["id"], "name")["name"] == "new-folder"
+    wait_for(lambda: "new-folder/renamed.bin" in [f["name"] for f in rpc.one(added["id"], "files")["files"]],
+             timeout=10, what="the file list with the new names")
     assert rpc.error("torrent-rename-path", {"ids": [], "path": "x", "name": "y"}) == "torrent-rename-path requires 1 torrent"
     assert "invalid name" in rpc.error("torrent-rename-path", {"ids": [added["id"]], "path": name, "name": "../x"})
 
