@@ -121,3 +121,15 @@ def test_a_failed_move_keeps_the_data_and_reports_the_error(make_engine, seeder,
     assert view.status & ERROR and view.state == 1 and view.status_message.startswith("Error: moving")
     assert (env.tmp / "active" / "album" / "one.bin").read_bytes() == data["one.bin"]
     assert (blocked / "album" / "one.bin").read_text() == "someone else's file"
+
+
+def test_an_idle_seed_stops_at_its_time_goal_without_any_peer(make_engine, content):
+    """No peer, so no new status: the goal is checked on the pump's clock (issue: stayed Seeding)."""
+    torrent, seed_dir, _ = content
+    env = make_engine({"dir_active": str(seed_dir)})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == 5, "seeding")
+    env.engine.set_prop(h, "seed_override", "1")
+    env.engine.set_prop(h, "seed_time", "3")
+    view = env.wait_view(h, lambda v: v.mode == "stopped", "stopped at the seeding time goal", timeout=25)
+    assert view.state == 11  # Finished: complete and stopped

@@ -20,6 +20,7 @@ log = logging.getLogger("utserver.engine")
 
 RESUME_SAVE_INTERVAL = 25.0  # while data moves: a crash loses at most this much progress
 HISTORY_SAVE_INTERVAL = 3600.0
+GOALS_INTERVAL = 5.0  # idle seeds' time goals (seeding.due): a seed stops at most this late
 SAVE_INFO = lt.save_resume_flags_t.save_info_dict
 
 
@@ -137,15 +138,17 @@ class Duties:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._last_resume = self._last_history = time.monotonic()
+        self._last_resume = self._last_history = self._last_goals = time.monotonic()
 
     def tick(self) -> None:
         engine, now = self.engine, time.monotonic()
         engine.session.post_torrent_updates(reads.STATUS_FLAGS)
         engine.events.reap()
-        for job in engine.seeding.due(engine.table.find):
-            log.info("%s reached its seeding time goal: stopping", job.name)
-            engine.stop_job(job)
+        if now - self._last_goals >= GOALS_INTERVAL:
+            self._last_goals = now
+            for job in engine.seeding.due(engine.table.find):
+                log.info("%s reached its seeding time goal: stopping", job.name)
+                engine.stop_job(job)
         if now - self._last_resume >= RESUME_SAVE_INTERVAL:
             self._last_resume = now
             saving.save_changed(engine.table)

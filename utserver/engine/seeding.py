@@ -20,8 +20,8 @@ log = logging.getLogger("utserver.engine")
 class Seeding:
     def __init__(self, get: Callable[[str], Any], stop: Callable[[Job], None]):
         self.get, self._stop = get, stop
-        # running seeds with a time goal: the monotonic time they started seeding. An idle seed
-        # gets no new status, so its time goal is checked on the pump's clock (due()).
+        # running seeds: the monotonic time they started seeding. An idle seed gets no new status,
+        # so its time goal (perhaps set after its last status) is checked on the pump's clock (due()).
         self._since: dict[str, float] = {}
         self._seeds: set[str] = set()  # torrents whose limits were last applied as seeding
 
@@ -41,10 +41,8 @@ class Seeding:
             log.info("%s reached its seeding goal (ratio %d‰, %ds): stopping", job.name, ratio, seeded)
             self._since.pop(job.hash, None)
             self._stop(job)
-        elif time_goal:
-            self._since[job.hash] = time.monotonic() - seeded
         else:
-            self._since.pop(job.hash, None)
+            self._since[job.hash] = time.monotonic() - seeded
 
     def goals(self, job: Job) -> tuple[int, int]:
         """(ratio per mille, seconds); 0 is no goal."""
@@ -57,10 +55,11 @@ class Seeding:
         now, due = time.monotonic(), []
         for info_hash, since in list(self._since.items()):
             job = find(info_hash)
-            time_goal = self.goals(job)[1] if job is not None else 0
-            if job is None or not time_goal:
+            if job is None or job.mode == STOPPED or job.paused:
                 self._since.pop(info_hash, None)
-            elif now - since >= time_goal:
+                continue
+            time_goal = self.goals(job)[1]
+            if time_goal and now - since >= time_goal:
                 self._since.pop(info_hash, None)
                 due.append(job)
         return due
