@@ -57,3 +57,19 @@ def test_state_cmd_gets_the_new_and_previous_state(make_engine, content, tmp_pat
 def test_substitution_happens_inside_words_and_percent_escapes():
     assert expand("mv '%D/%N' /done/%L-%I.txt 100%%", {"D": "/data", "N": "a b; c", "L": "tv", "I": "AB"}) == \
         ["mv", "/data/a b; c", "/done/tv-AB.txt", "100%"]
+
+
+def test_finish_cmd_runs_after_the_move_with_the_final_folder_and_the_previous_state(make_engine, seeder, tmp_path):
+    """µTorrent: %D is where the files are when the command runs, %P the state before %S."""
+    root = tmp_path / "seed" / "done.bin"
+    make_files(root.parent, {"done.bin": 80_000})
+    torrent = make_torrent(root, piece_size=16384)
+    out = tmp_path / "finished.jsonl"
+    completed = tmp_path / "completed"
+    env = make_engine({"finish_cmd": recorder_cmd(out, "%D", "%S", "%P"), "dir_completed": str(completed)})
+    env.engine.add_bytes(torrent)
+    seeder.connect(seeder.seed(torrent, root.parent), env.port)
+    wait_for(lambda: runs(out), what="finish_cmd to run")
+    folder, state, previous = runs(out)[0]
+    assert folder == str(completed) and (completed / "done.bin").is_file()
+    assert state == "5" and previous == "6"  # Seeding, after Downloading
