@@ -150,3 +150,22 @@ def test_a_magnet_is_named_from_dn_then_gets_metadata_from_a_peer(make_engine, s
     stored = list((env.tmp / "torrents").glob("*.torrent"))
     assert len(stored) == 1 and info_hash(stored[0].read_bytes()) == h
     assert (env.tmp / "active" / "album" / "one.bin").read_bytes() == data["one.bin"]
+
+
+def test_peer_flags_say_who_downloads_from_whom(make_engine, tmp_path):
+    """µTorrent's letters: the seed shows its leecher as U (we upload), the leecher its seed as D."""
+    root = tmp_path / "flags" / "payload"
+    make_files(root, {"big.bin": 3_000_000})
+    torrent = make_torrent(root, piece_size=16384)
+    seed_env = make_engine({"dir_active": str(root.parent), "max_ul_rate": 100, "rate_limit_local_peers": 1},
+                           name="seed")
+    h = seed_env.engine.add_bytes(torrent)
+    seed_env.wait_view(h, lambda v: v.state == 5, "seeding")
+    leech_env = make_engine({}, name="leech")
+    leech_env.engine.add_bytes(torrent)
+    leech_env.engine.table.get(h).handle.connect_peer(("127.0.0.1", seed_env.port))
+    wait_for(lambda: any(p.up_rate > 0 and "U" in p.flags for p in seed_env.engine.peers(h)), timeout=30,
+             what="the seed's leecher shown as U")
+    wait_for(lambda: any(p.down_rate > 0 and "D" in p.flags for p in leech_env.engine.peers(h)), timeout=30,
+             what="the leecher's seed shown as D")
+    assert not any("u" in p.flags for p in seed_env.engine.peers(h) if p.up_rate > 0)

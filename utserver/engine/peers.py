@@ -13,9 +13,11 @@ _UTP = 1 << 17  # peer_info has no named constant for a uTP socket (docs/referen
 def _flags(p) -> str:
     f, src = p.flags, p.source
     letters = [
-        ("D", f & P.interesting and not f & P.choked), ("d", f & P.interesting and f & P.choked),
-        ("U", f & P.remote_interested and not f & P.remote_choked),
-        ("u", f & P.remote_interested and f & P.remote_choked),
+        # libtorrent: `choked` is "we choke the peer", `remote_choked` is "the peer chokes us".
+        # µTorrent: D/d we download (the peer unchokes / chokes us), U/u we upload (we unchoke / choke it).
+        ("D", f & P.interesting and not f & P.remote_choked), ("d", f & P.interesting and f & P.remote_choked),
+        ("U", f & P.remote_interested and not f & P.choked),
+        ("u", f & P.remote_interested and f & P.choked),
         ("O", f & P.optimistic_unchoke), ("S", f & P.snubbed), ("I", not f & P.local_connection),
         ("E", f & P.rc4_encrypted), ("e", f & P.plaintext_encrypted), ("P", f & _UTP),
         ("X", src & P.pex), ("H", src & P.dht), ("L", src & P.lsd),
