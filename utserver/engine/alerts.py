@@ -86,10 +86,18 @@ def on_resume_data(engine: Engine, alert) -> None:
 
 
 def on_error(engine: Engine, alert) -> None:
-    log.error("%s", alert.message())
+    """A torrent's file or storage failed (a full or missing disk): libtorrent retries its writes
+    for ever, hundreds of times a minute. The torrent stops in µTorrent's error state, the log
+    says it once, and Start (or Force Start) tries again."""
     job = _job(engine, alert)
-    if job is not None:
-        engine.table.refresh(job, alert.handle.status(reads.STATUS_FLAGS))
+    if job is None:
+        log.error("%s", alert.message())
+        return
+    error = getattr(alert, "error", None)
+    text = error.message() if error is not None and error.value() else alert.message()
+    if text != job.error:
+        log.error("%s: %s: stopped until it is started again", job.name, alert.message())
+        engine.fail(job, text)
 
 
 def on_renamed(engine: Engine, alert) -> None:

@@ -204,6 +204,14 @@ class Engine:
         """A seeding goal was reached (the pump's thread)."""
         self._command(job.hash, lambda job: self._set_mode(job, STOPPED))
 
+    def fail(self, job: Job, error: str) -> None:
+        """The torrent cannot go on (the pump's thread): it waits in the error state for Start."""
+        def stop(job: Job) -> None:
+            job.error = error
+            job.handle.unset_flags(TF.auto_managed)
+            job.handle.pause()
+        self._command(job.hash, stop)
+
     def pause(self, info_hash: str) -> None:
         def pause(job: Job) -> None:
             job.paused = True
@@ -228,7 +236,9 @@ class Engine:
             if self.intake.queue_room().take(downloading=True):  # not waiting for libtorrent's queue pass
                 h.resume()
         if job.error and mode != STOPPED:
+            job.error = ""  # the user tries again: a disk with room again, a folder mounted
             h.clear_error()
+            h.unset_flags(TF.upload_mode)  # libtorrent's own answer to a full disk, for 10 minutes
 
     def recheck(self, info_hash: str) -> None:
         job = self.table.get(info_hash)

@@ -1,5 +1,5 @@
-"""Issue 14 items 3, 5 and 6: the engine's part (the lead's). Each test states what a user checks;
-those marked PENDING fail until the engine does it: remove the mark to turn one on."""
+"""The engine's faults as a user meets them: a full disk, a crash mid-download, names longer than
+a file system takes. Each test states what the user checks."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tests.hostile.support import tracebacks
 from tests.support.daemon import wait_for
 from tests.support.swarm import Peer, info_hash, make_files, make_torrent
 
-PENDING = pytest.mark.xfail(strict=True, reason="engine part pending")
 STATUS, PROGRESS, LABEL, MESSAGE = 1, 4, 11, 21
 ERROR = 16
 PIECE = 16384
@@ -109,7 +108,6 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False, timeout=10)
 
 
-@PENDING
 def test_a_full_disk_shows_an_error_and_resumes_when_space_returns(make_daemon, tmp_path, small_disk):
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * (22 << 20))  # leaves 8 MiB for a 16 MB torrent
