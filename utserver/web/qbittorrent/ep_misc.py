@@ -99,7 +99,7 @@ def maindata(call: Call) -> dict:
     sections = {"categories": category_map(call), "tags": all_tags(call),
                 "server_state": server_state(call, snapshot)}
     return sync.delta(session.sync, call.number("rid", 0), objects, render, sections,
-                      "torrents", "torrents_removed")
+                      "torrents", "torrents_removed", lambda view: call.front.rows.bare_text(view, glob))
 
 
 def torrent_peers(call: Call) -> dict:

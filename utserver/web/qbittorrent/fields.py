@@ -180,6 +180,12 @@ class RowCache:
         self._rows[view.hash] = (view, glob, row, text)
         return row, text
 
+    def bare_text(self, view, glob: Globals) -> str:
+        """The row's JSON without its "hash" (sync/maindata keys rows by hash): "hash" is the
+        first field and a hex string, so it ends at the first comma."""
+        text = self.get(view, glob)[1]
+        return "{" + text[text.index(",") + 1:]
+
     def prune(self, snapshot) -> None:
         """Forget removed torrents (cheap: only when the cache holds more than the snapshot)."""
         if len(self._rows) > len(snapshot):

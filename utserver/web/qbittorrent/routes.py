@@ -26,6 +26,7 @@ from utserver.web.qbittorrent.ep_app import BANNED
 from utserver.web.qbittorrent.fields import RowCache
 from utserver.web.qbittorrent.sid import QbtSession, SidStore, sid_from_cookie
 from utserver.web.qbittorrent.store import FrontStore
+from utserver.web.qbittorrent.sync import RawJson
 
 log = logging.getLogger("utserver.web")
 
@@ -53,8 +54,16 @@ def encode(result) -> bottle.HTTPResponse:
         return result
     if isinstance(result, str):
         return plain(200, result)
-    body = json.dumps(result, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if isinstance(result, dict) and any(isinstance(value, RawJson) for value in result.values()):
+        body = "{" + ",".join(f"{_dump(key)}:{value if isinstance(value, RawJson) else _dump(value)}"
+                              for key, value in result.items()) + "}"
+    else:
+        body = _dump(result)
     return bottle.HTTPResponse(body.encode(), 200, {"Content-Type": "application/json"})
+
+
+def _dump(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class ErrorPlugin:

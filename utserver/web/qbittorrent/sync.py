@@ -8,11 +8,16 @@ the last one sent to it; anything else gets a full update, as qBittorrent does.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 RID_CYCLE = 1_000_000
+
+
+class RawJson(str):
+    """JSON text already encoded (cached rows), spliced into the reply as it is (routes.encode)."""
 
 
 @dataclass
@@ -28,16 +33,20 @@ def _changed_keys(old: dict, new: dict) -> dict:
 
 
 def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sections: dict,
-          collection: str, removed_name: str) -> dict:
+          collection: str, removed_name: str, render_text: Callable[[object], str] | None = None) -> dict:
     """The reply for `rid`: objects (key -> source) rendered by `render(source) -> dict`;
     sections are the other keys (dicts delta per key, lists as additions plus removals).
     Only references to the sources are kept: a changed one is diffed against its old source
-    rendered again, so a session's state costs a pointer per torrent, not a copy of its fields."""
+    rendered again, so a session's state costs a pointer per torrent, not a copy of its fields.
+    A full reply uses render_text (the object's JSON, cached) when given."""
     with state.lock:
         full = rid == 0 or rid != state.rid
         reply: dict = {}
         changed: dict = {}
-        for key, source in objects.items():
+        if full and render_text is not None and objects:
+            reply[collection] = RawJson("{" + ",".join(f"{json.dumps(key)}:{render_text(source)}"
+                                                       for key, source in objects.items()) + "}")
+        for key, source in ({} if collection in reply else objects).items():
             old = None if full else state.views.get(key)
             if old is source:
                 continue
