@@ -39,6 +39,9 @@ class Front:
     ids: IdTable = field(default_factory=IdTable)
     session_id: SessionId = field(default_factory=SessionId)
     memory: Memory = field(default_factory=Memory)
+    # hash -> (the view it was read with, its trackers by tier): the announce list changes only
+    # through a command, which gives the torrent a new view; the web UI asks for it on every poll
+    announce: dict[str, tuple[Any, list]] = field(default_factory=dict)
 
 
 class Call:
@@ -50,6 +53,9 @@ class Call:
     def snapshot(self):
         snapshot = self.engine.snapshot()
         self.front.ids.sync(snapshot)
+        if len(self.front.announce) > len(snapshot):  # forget removed torrents
+            for gone in [h for h in list(self.front.announce) if h not in snapshot]:
+                self.front.announce.pop(gone, None)
         return snapshot
 
     def selected(self) -> list[str]:

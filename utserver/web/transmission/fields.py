@@ -39,6 +39,15 @@ class Row:
         return subobjects.by_tier(self.call.engine.trackers(self.hash))
 
     @cached_property
+    def announce(self):
+        """The trackers without their live state: read again only when the torrent's view changed."""
+        cache = self.call.front.announce
+        found = cache.get(self.hash)
+        if found is None or found[0] is not self.view:
+            found = cache[self.hash] = (self.view, self.trackers)
+        return found[1]
+
+    @cached_property
     def status(self) -> int:
         return status(self.view)
 
@@ -183,8 +192,8 @@ FIELDS: dict[str, Callable[[Row], Any]] = {
     "startDate": lambda r: r.view.added_on,
     "status": lambda r: r.status,
     "totalSize": lambda r: r.view.total_size,
-    "trackerList": lambda r: subobjects.tracker_list(r.trackers),
-    "trackers": lambda r: subobjects.trackers(r.trackers),
+    "trackerList": lambda r: subobjects.tracker_list(r.announce),
+    "trackers": lambda r: subobjects.trackers(r.announce),
     "trackerStats": lambda r: subobjects.tracker_stats(r.trackers, r.status != 0),
     "uploadedEver": lambda r: r.view.uploaded,
     "uploadLimit": lambda r: _limit(r, "up"),
