@@ -42,6 +42,8 @@ class Front:
     # hash -> (the view it was read with, its trackers by tier): the announce list changes only
     # through a command, which gives the torrent a new view; the web UI asks for it on every poll
     announce: dict[str, tuple[Any, list]] = field(default_factory=dict)
+    # hash -> (view, field name -> value) for the fields a view alone decides (fields.values)
+    values: dict[str, tuple[Any, dict]] = field(default_factory=dict)
 
 
 class Call:
@@ -53,9 +55,10 @@ class Call:
     def snapshot(self):
         snapshot = self.engine.snapshot()
         self.front.ids.sync(snapshot)
-        if len(self.front.announce) > len(snapshot):  # forget removed torrents
-            for gone in [h for h in list(self.front.announce) if h not in snapshot]:
-                self.front.announce.pop(gone, None)
+        for cache in (self.front.announce, self.front.values):
+            if len(cache) > len(snapshot):  # forget removed torrents
+                for gone in [h for h in list(cache) if h not in snapshot]:
+                    cache.pop(gone, None)
         return snapshot
 
     def selected(self) -> list[str]:

@@ -210,6 +210,30 @@ def known(names: list[str]) -> list[str]:
     return [name for name in dict.fromkeys(names) if name in FIELDS]
 
 
+# Fields whose value depends on the torrent's view alone (its id is fixed for the run) are kept per
+# view object, so a poll of 10,000 unchanged torrents computes none of them again. These are not:
+# they read libtorrent, the clock, the settings, the queue or the front's remembered limits.
+LIVE = frozenset({"queuePosition", "isStalled", "downloadLimit", "uploadLimit", "seedRatioLimit", "seedIdleLimit",
+                  "comment", "corruptEver", "creator", "dateCreated", "file-count", "files",
+                  "fileStats", "isPrivate", "magnetLink", "maxConnectedPeers", "peer-limit", "peers", "pieceCount",
+                  "pieces", "pieceSize", "primary-mime-type", "priorities", "trackerStats", "wanted", "webseeds"})
+
+
 def values(call: Call, view, names: list[str]) -> list:
-    row = Row(call, view)
-    return [FIELDS[name](row) for name in names]
+    cache = call.front.values
+    found = cache.get(view.hash)
+    if found is None or found[0] is not view:
+        found = cache[view.hash] = (view, {})
+    known = found[1]
+    row = None
+    out = []
+    for name in names:
+        if name in known:
+            out.append(known[name])
+            continue
+        row = row or Row(call, view)
+        value = FIELDS[name](row)
+        if name not in LIVE:
+            known[name] = value
+        out.append(value)
+    return out
