@@ -83,8 +83,12 @@ test-debian: $(DEB_STAMP) $(WEBUI_ZIP)
 screenshots: $(TEST_STAMP) system-packages $(WEBUI_ZIP)
 	$(PY) webui/screenshots.py docs/screenshots
 
+# The three fronts' listings beside qbittorrent-nox and transmission-daemon (about 7 min; 1,000 only when quick).
+BENCH_FRONTS_N = $(if $(BENCH_QUICK),1000,1000$(comma)10000)
+comma := ,
 bench: $(TEST_STAMP) $(WEBUI_ZIP)
 	$(PY) bench/run.py
+	$(PY) bench/fronts.py --n $(BENCH_FRONTS_N)
 
 clean:
 	rm -rf build $(VENV) $(DEB_VENV) .pytest_cache .mypy_cache .ruff_cache

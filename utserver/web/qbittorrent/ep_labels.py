@@ -13,8 +13,9 @@ from utserver.web.qbittorrent.store import split_tags, valid_category
 from utserver.web.qbittorrent.table import Endpoint, act, read
 
 
-def category_map(call: Call) -> dict[str, dict]:
-    known = call.front.store.all_categories(call.engine.labels())
+def category_map(call: Call, labels: list | None = None) -> dict[str, dict]:
+    """Every category: the front's own and the labels torrents have (*labels*: Engine.labels())."""
+    known = call.front.store.all_categories(call.engine.labels() if labels is None else labels)
     return {name: {"name": name, "savePath": path} for name, path in sorted(known.items())}
 
 
@@ -65,11 +66,13 @@ def _set_label(call: Call, info_hash: str, label: str) -> None:
         pass  # removed meanwhile
 
 
-def all_tags(call: Call) -> list[str]:
+def all_tags(call: Call, view_tags: list[str] | None = None) -> list[str]:
+    """The front's tags, then those only torrents have (*view_tags*: every torrent's, in order)."""
+    if view_tags is None:
+        view_tags = list(dict.fromkeys(tag for view in call.engine.snapshot().values() for tag in view.tags))
     tags = list(call.front.store.tags)
-    for view in call.engine.snapshot().values():
-        tags.extend(tag for tag in view.tags if tag not in tags)
-    return tags
+    known = set(tags)
+    return tags + [tag for tag in view_tags if tag not in known]
 
 
 def _change_tags(call: Call, change) -> None:

@@ -65,13 +65,12 @@ def set_global_limit(setting: str, slot: str):
     return handler
 
 
-def server_state(call: Call, snapshot) -> dict:
+def server_state(call: Call, digest: sync.Digest) -> dict:
     info = transfer_info(call)
-    uploaded = sum(view.uploaded for view in snapshot.values())
-    downloaded = sum(view.downloaded for view in snapshot.values())
+    uploaded, downloaded = digest.uploaded, digest.downloaded
     return {**info, "alltime_dl": downloaded, "alltime_ul": uploaded,
             "global_ratio": f"{uploaded / downloaded:.2f}" if downloaded else "-",
-            "total_peer_connections": sum(v.peers_connected + v.seeds_connected for v in snapshot.values()),
+            "total_peer_connections": digest.connections,
             "queueing": prefs.queueing(call.parts.settings), "use_alt_speed_limits": bool(call.front.store.alt_limits["on"]),
             "refresh_interval": 1500, "free_space_on_disk": _free_space(call),
             "read_cache_hits": "0", "read_cache_overload": "0", "write_cache_overload": "0",
@@ -95,11 +94,11 @@ def maindata(call: Call) -> dict:
 
     def render(view) -> dict:
         return {key: value for key, value in call.front.rows.get(view, glob)[0].items() if key != "hash"}
-    objects = {info_hash.lower(): view for info_hash, view in snapshot.items()}
-    sections = {"categories": category_map(call), "tags": all_tags(call),
-                "server_state": server_state(call, snapshot)}
-    return sync.delta(session.sync, call.number("rid", 0), objects, render, sections,
-                      "torrents", "torrents_removed", lambda view: call.front.rows.bare_text(view, glob))
+    digest = call.front.digests.of(snapshot)
+    sections = {"categories": category_map(call, digest.labels), "tags": all_tags(call, digest.tags),
+                "server_state": server_state(call, digest)}
+    return sync.delta(session.sync, call.number("rid", 0), digest.objects, render, sections,
+                      "torrents", "torrents_removed", lambda view: call.front.rows.bare_text(view, glob), kept=True)
 
 
 def torrent_peers(call: Call) -> dict:

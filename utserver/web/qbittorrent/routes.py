@@ -26,7 +26,7 @@ from utserver.web.qbittorrent.ep_app import BANNED
 from utserver.web.qbittorrent.fields import RowCache
 from utserver.web.qbittorrent.sid import QbtSession, SidStore, sid_from_cookie
 from utserver.web.qbittorrent.store import FrontStore
-from utserver.web.qbittorrent.sync import RawJson
+from utserver.web.qbittorrent.sync import DigestCache, RawJson
 
 log = logging.getLogger("utserver.web")
 
@@ -41,6 +41,7 @@ class Front:
     store: FrontStore
     sids: SidStore
     rows: RowCache = field(default_factory=RowCache)
+    digests: DigestCache = field(default_factory=DigestCache)
 
 
 def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPResponse:

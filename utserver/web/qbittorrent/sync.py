@@ -16,6 +16,42 @@ from dataclasses import dataclass, field
 RID_CYCLE = 1_000_000
 
 
+@dataclass(frozen=True)
+class Digest:
+    """What sync/maindata reads of a whole snapshot, computed once per snapshot object (the engine
+    replaces the snapshot when anything changes), so an unchanged poll of 10,000 torrents walks none."""
+
+    snapshot: Mapping
+    objects: Mapping  # lower-case hash -> view; never changed once built
+    uploaded: int
+    downloaded: int
+    connections: int
+    labels: list  # (label, torrents), as Engine.labels()
+    tags: list  # every tag a torrent has, in first-seen order
+
+
+class DigestCache:
+    def __init__(self) -> None:
+        self._last: Digest | None = None
+
+    def of(self, snapshot: Mapping) -> Digest:
+        last = self._last
+        if last is not None and last.snapshot is snapshot:
+            return last
+        views = list(snapshot.values())
+        counts: dict[str, int] = {}
+        tags: dict[str, None] = {}
+        for view in views:
+            if view.label:
+                counts[view.label] = counts.get(view.label, 0) + 1
+            tags.update(dict.fromkeys(view.tags))
+        self._last = Digest(snapshot, {h.lower(): v for h, v in snapshot.items()},
+                            sum(v.uploaded for v in views), sum(v.downloaded for v in views),
+                            sum(v.peers_connected + v.seeds_connected for v in views), sorted(counts.items()),
+                            list(tags))
+        return self._last
+
+
 class RawJson(str):
     """JSON text already encoded (cached rows), spliced into the reply as it is (routes.encode)."""
 
@@ -33,12 +69,14 @@ def _changed_keys(old: dict, new: dict) -> dict:
 
 
 def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sections: dict,
-          collection: str, removed_name: str, render_text: Callable[[object], str] | None = None) -> dict:
+          collection: str, removed_name: str, render_text: Callable[[object], str] | None = None,
+          kept: bool = False) -> dict:
     """The reply for `rid`: objects (key -> source) rendered by `render(source) -> dict`;
     sections are the other keys (dicts delta per key, lists as additions plus removals).
     Only references to the sources are kept: a changed one is diffed against its old source
     rendered again, so a session's state costs a pointer per torrent, not a copy of its fields.
-    A full reply uses render_text (the object's JSON, cached) when given."""
+    A full reply uses render_text (the object's JSON, cached) when given; `kept` says that objects
+    will never change, so the state keeps it without a copy."""
     with state.lock:
         full = rid == 0 or rid != state.rid
         reply: dict = {}
@@ -62,7 +100,7 @@ def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sectio
         for name, value in sections.items():
             _section(reply, name, value, None if full else state.sections.get(name))
         state.rid = state.rid % RID_CYCLE + 1
-        state.views = dict(objects)
+        state.views = objects if kept else dict(objects)
         state.sections = dict(sections)
         reply["rid"] = state.rid
         if full:
