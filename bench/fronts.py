@@ -24,11 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import adapter  # noqa: E402  (utserver's adapter for the harness)
 import harness as pb  # noqa: E402
 from harness.procs import http_request, multipart  # noqa: E402
+
+from tests.api.support import bencode  # noqa: E402
 
 PIECE = 16384
 # What Transmission's web UI asks for on each poll (docs/reference/transmission-clients.md).
@@ -37,18 +39,6 @@ WEBUI_FIELDS = ["id", "error", "errorString", "eta", "isFinished", "isStalled", 
                 "percentDone", "queuePosition", "rateDownload", "rateUpload", "recheckProgress", "seedRatioMode",
                 "seedRatioLimit", "sizeWhenDone", "status", "trackers", "downloadDir", "uploadedEver",
                 "uploadRatio", "webseedsSendingToUs", "name", "totalSize", "hashString"]
-
-
-def bencode(value) -> bytes:
-    if isinstance(value, int):
-        return b"i%de" % value
-    if isinstance(value, str):
-        value = value.encode()
-    if isinstance(value, bytes):
-        return b"%d:%s" % (len(value), value)
-    if isinstance(value, list):
-        return b"l" + b"".join(map(bencode, value)) + b"e"
-    return b"d" + b"".join(bencode(k) + bencode(v) for k, v in sorted(value.items())) + b"e"
 
 
 def torrents(n: int) -> list[bytes]:
