@@ -21,7 +21,6 @@ log = logging.getLogger("utserver.engine")
 RESUME_SAVE_INTERVAL = 25.0  # while data moves: a crash loses at most this much progress
 HISTORY_SAVE_INTERVAL = 3600.0
 GOALS_INTERVAL = 5.0  # idle seeds' time goals (seeding.due): a seed stops at most this late
-SAVE_INFO = lt.save_resume_flags_t.save_info_dict
 
 
 def _job(engine: Engine, alert) -> Job | None:
@@ -59,7 +58,7 @@ def on_checked(engine: Engine, alert) -> None:
     (A save requested earlier, still loading, can hold an empty piece map, and libtorrent
     2.0.8 then re-checks files that exist.)"""
     if _job(engine, alert) is not None:
-        alert.handle.save_resume_data(SAVE_INFO)
+        alert.handle.save_resume_data(saving.SAVE_INFO)
 
 
 def on_metadata(engine: Engine, alert) -> None:
@@ -103,7 +102,7 @@ def on_error(engine: Engine, alert) -> None:
 def on_renamed(engine: Engine, alert) -> None:
     job = _job(engine, alert)
     if job is not None:
-        alert.handle.save_resume_data(SAVE_INFO)  # the new name survives a restart
+        alert.handle.save_resume_data(saving.SAVE_INFO)  # the new name survives a restart
 
 
 def on_peer_connect(engine: Engine, alert) -> None:

@@ -44,7 +44,6 @@ from utserver.settings import Settings
 log = logging.getLogger("utserver.engine")
 
 TF = lt.torrent_flags
-SAVE_INFO = lt.save_resume_flags_t.save_info_dict
 
 # Which settings re-apply per torrent when they change.
 _PER_TORRENT = {"conns_per_torrent", "ul_slots_per_torrent", "max_ul_rate_seed", "pex"}
@@ -168,7 +167,7 @@ class Engine:
         self.touch()
         self.resume.save_record(job)
         if job.handle is not None and job.handle.is_valid():
-            job.handle.save_resume_data(SAVE_INFO)
+            job.handle.save_resume_data(saving.SAVE_INFO)
 
     def apply_limits(self, job: Job) -> None:
         status = self.table.status(job.hash)
