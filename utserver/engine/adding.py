@@ -103,9 +103,10 @@ def target_dirs(settings: Settings, options: AddOptions) -> tuple[Path, Path]:
         final_base = dirs[options.download_dir - 1]
     else:
         final_base = settings.path("dir_completed")
-    active = confine(settings.path("dir_active"), options.sub_path)
     final = confine(final_base, options.sub_path)
-    return active, final
+    if options.in_place and options.save_path:
+        return final, final
+    return confine(settings.path("dir_active"), options.sub_path), final
 
 
 def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, download_url: str) -> Job:

@@ -3,7 +3,10 @@ handler(engine, alert), read by the pump (pump.py), which only waits, pops and d
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -20,6 +23,7 @@ log = logging.getLogger("utserver.engine")
 
 RESUME_SAVE_INTERVAL = 25.0  # while data moves: a crash loses at most this much progress
 HISTORY_SAVE_INTERVAL = 3600.0
+FULL_DISK = 4 * 1024 * 1024  # free bytes below which a write fault is taken for a full disk
 GOALS_INTERVAL = 5.0  # idle seeds' time goals (seeding.due): a seed stops at most this late
 
 
@@ -92,11 +96,28 @@ def on_error(engine: Engine, alert) -> None:
     if job is None:
         log.error("%s", alert.message())
         return
-    error = getattr(alert, "error", None)
-    text = error.message() if error is not None and error.value() else alert.message()
+    text = _error_text(job, alert)
     if text != job.error:
         log.error("%s: %s: stopped until it is started again", job.name, alert.message())
         engine.fail(job, text)
+
+
+def _error_text(job: Job, alert) -> str:
+    error = getattr(alert, "error", None)
+    if error is None or not error.value():
+        return alert.message()
+    # libtorrent 2.0's memory-mapped storage meets a full disk as a fault on the mapped page
+    # (EFAULT, "Bad address"): say what the user can act on (docs/reference/libtorrent.md#disk-full)
+    if error.value() == errno.EFAULT and _free_bytes(job.active_dir) < FULL_DISK:
+        return os.strerror(errno.ENOSPC)
+    return error.message()
+
+
+def _free_bytes(folder: str) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
 
 
 def on_renamed(engine: Engine, alert) -> None:

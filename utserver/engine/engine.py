@@ -234,7 +234,8 @@ class Engine:
             h.set_flags(TF.auto_managed)  # the queue may pause it again when slots run out
             if self.intake.queue_room().take(downloading=True):  # not waiting for libtorrent's queue pass
                 h.resume()
-        if job.error and mode != STOPPED:
+        status = self.table.status(job.hash)
+        if mode != STOPPED and (job.error or (status is not None and status.errc.value())):
             job.error = ""  # the user tries again: a disk with room again, a folder mounted
             h.clear_error()
             h.unset_flags(TF.upload_mode)  # libtorrent's own answer to a full disk, for 10 minutes

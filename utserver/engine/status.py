@@ -81,7 +81,7 @@ def state_code(st: lt.torrent_status, job: Job) -> int:
 
 def status_message(st: lt.torrent_status, job: Job, state: int) -> str:
     if state == ST_ERROR:
-        return "Error: " + (error_text(st) or job.error)
+        return "Error: " + (job.error or error_text(st))  # ours says it in the user's words
     if state == ST_CHECKED:
         return f"Checked {st.progress * 100:.1f}%"
     if job.mode == STOPPED and state in (ST_FINISHED, ST_STOPPED) and job.error:
@@ -151,5 +151,5 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         # as of the torrent's last change: time alone does not rebuild a view (deltas stay small)
         active_time=seconds(st.active_duration), seeding_time=seconds(st.seeding_duration),
         tracker=st.current_tracker, has_metadata=st.has_metadata, moving=st.moving_storage,
-        error=error_text(st) or job.error, last_activity=_last_activity(st),
+        error=job.error or error_text(st), last_activity=_last_activity(st),
     )

@@ -43,6 +43,7 @@ class AddOptions:
     download_dir: int = 0  # 0 = default; N = the Nth dir_download entry
     sub_path: str = ""  # relative to the download dir; never escapes it
     save_path: str | None = None  # an absolute folder (RSS filter "save in"); overrides download_dir
+    in_place: bool = False  # write into save_path from the start (data already there is found), not dir_active
     label: str = ""
     stopped: bool = False
     rss_feed_url: str = ""

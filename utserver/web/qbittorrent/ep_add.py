@@ -35,11 +35,6 @@ def add(call: Call):
         except (AddError, ValueError):
             continue  # counted as a failure, as qBittorrent does
     new = [info_hash for info_hash in added if info_hash not in before]
-    if options.save_path:
-        for info_hash in new:
-            # qBittorrent's savepath is where the data is written (and where skip_checking finds
-            # it); AddOptions.save_path is only where µTorrent moves it once complete.
-            call.engine.move(info_hash, options.save_path)
     return "Ok." if new else "Fails."
 
 
@@ -58,7 +53,9 @@ def add_options(call: Call) -> AddOptions:
     stopped = call.flag("paused", False) if stopped is None else stopped
     limits = share_limits(call, call.number("ratioLimit", -2.0, float), call.number("seedingTimeLimit", -2))
     return AddOptions(
-        save_path=save_path(call, call.get("savepath") or "", category), label=category, stopped=stopped,
+        # qBittorrent's savepath is where the data is written (and where skip_checking finds it)
+        save_path=save_path(call, call.get("savepath") or "", category), in_place=True, label=category,
+        stopped=stopped,
         tags=tuple(tags), sequential=bool(call.flag("sequentialDownload")),
         first_last=bool(call.flag("firstLastPiecePrio")), skip_checking=bool(call.flag("skip_checking")),
         name=(call.get("rename") or "").strip(), dl_limit=max(call.number("dlLimit", 0), 0),

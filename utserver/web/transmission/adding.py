@@ -40,8 +40,6 @@ def torrent_add(call: Call) -> dict:
         raise RpcError("no filename or metainfo specified")
     duplicate = info_hash in before
     view = call.refreshed().get(info_hash)
-    if not duplicate and options.save_path:
-        call.engine.move(info_hash, options.save_path)  # Transmission downloads there from the start
     if wanted_files and not duplicate and view is not None and view.has_metadata:
         for step in plan_files(call, view, wanted_files):
             step()
@@ -59,7 +57,9 @@ def _options(call: Call) -> AddOptions:
         folder = checks.absolute("download-dir", args["download-dir"], "download directory path is not absolute")
         if folder == session.download_dir(call.settings):
             folder = None  # the default: keep the active/completed folders
-    return AddOptions(save_path=folder, label=labels[0] if labels else "", tags=tuple(labels[1:]), stopped=paused)
+    # Transmission downloads into download-dir from the start
+    return AddOptions(save_path=folder, in_place=True, label=labels[0] if labels else "", tags=tuple(labels[1:]),
+                      stopped=paused)
 
 
 def _metainfo(value) -> bytes:
