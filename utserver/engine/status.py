@@ -93,6 +93,11 @@ def _swarm(total: int, fallback: int) -> int:
     return total if total >= 0 else fallback
 
 
+def _finished_at(st: lt.torrent_status, progress: int) -> int:
+    """libtorrent's own finish time, for the moment before torrent_finished_alert is handled."""
+    return int(st.completed_time) if progress == 1000 else 0
+
+
 def _eta(st: lt.torrent_status, remaining: int) -> int:
     if remaining <= 0:
         return 0
@@ -143,7 +148,7 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         queue_order=st.queue_position + 1 if st.queue_position >= 0 else -1,
         remaining=remaining, download_url=job.download_url, rss_feed_url=job.rss_feed_url,
         status_message=status_message(st, job, state), added_on=job.added_on,
-        completed_on=job.completed_on, save_path=st.save_path or job.active_dir, state=state,
+        completed_on=job.completed_on or _finished_at(st, progress), save_path=st.save_path or job.active_dir, state=state,
         total_size=job.total_size or st.total_wanted, tags=tuple(job.tags), sequential=job.sequential,
         first_last=job.first_last, super_seeding=st.super_seeding, mode=job.mode, paused=job.paused,
         dl_limit=job.dlrate, ul_limit=job.ulrate, seed_override=job.seed_override, seed_ratio=job.seed_ratio,
