@@ -152,6 +152,7 @@ def build_parts(server: Server) -> list[Part]:
     from utserver.web import WebServer
 
     settings = server.settings
+    # built before the engine: its release of switched-off mappings runs first (see PortMapService)
     portmap = PortMapService(settings, local_port=lambda: int(engine.port))
     engine = Engine(settings, lt_upnp=portmap.libtorrent_upnp)
     for alert_class, handler in portmap.alert_handlers().items():  # libtorrent maps as the session opens

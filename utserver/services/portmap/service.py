@@ -67,6 +67,12 @@ class PortMapService:
         self._lock = threading.Lock()
         self._running = False
         self._problem = ""
+        # Release before the engine acts, claim after: _release is subscribed here, before the
+        # engine exists, _on_settings at start(), after the engine's (which sets the new port and
+        # libtorrent's own mapping). On a reload that turns UPnP off and NAT-PMP on, our UPnP
+        # entries are so gone before libtorrent's PCP request: miniupnpd answers a PCP request
+        # for a port it maps already by keeping that entry, which we would then delete.
+        settings.subscribe(self._release)
 
     @property
     def libtorrent_upnp(self) -> bool:
@@ -105,6 +111,15 @@ class PortMapService:
         lt_alerts.route(alert, self._recorders)
 
     # --- applying the settings -------------------------------------------------------------
+    def _release(self, changed: set[str]) -> None:
+        """Stop each mechanism whose setting went off."""
+        if not changed & WATCHED:
+            return
+        with self._lock:
+            for name in MECHANISMS:
+                if self._running and not self._settings.get(name) and self._names[name] != "off":
+                    self._switch(name, "off", 0, lambda: None)
+
     def _on_settings(self, changed: set[str]) -> None:
         if changed & WATCHED:
             self._apply()
