@@ -127,3 +127,17 @@ def test_max_ul_rate_seed_limits_each_seeding_torrent_unless_it_has_its_own_limi
     wait_for(lambda: handle.upload_limit() == 100 * 1024, what="the seeding upload limit")
     env.engine.set_prop(h, "ulrate", "20480")
     assert handle.upload_limit() == 20480
+
+
+@pytest.mark.parametrize("prealloc", [1, 0])
+def test_prealloc_space_allocates_every_file_as_the_torrent_is_added(make_engine, content, prealloc):
+    torrent, _, data = content  # no peer: nothing is ever written by libtorrent
+    env = make_engine({"prealloc_space": prealloc})
+    env.engine.add_bytes(torrent)
+    for name, body in data.items():
+        path = env.tmp / "active" / "album" / name
+        if not prealloc:
+            assert not path.exists()
+            continue
+        assert path.stat().st_size == len(body)
+        assert path.stat().st_blocks * 512 >= len(body), "allocated, not sparse"

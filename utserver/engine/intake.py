@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import libtorrent as lt
 
 from utserver import storage
-from utserver.engine import adding, limits, reads
+from utserver.engine import adding, allocation, limits, reads
 from utserver.engine.jobs import QUEUED, STOPPED, Job
 from utserver.engine.queue import QueueRoom
 from utserver.engine.views import DEFAULT_ADD, AddOptions
@@ -42,20 +42,24 @@ class Intake:
     def _add(self, params: lt.add_torrent_params, name: str, options: AddOptions, download_url: str,
              torrent_bytes: bytes | None = None) -> str:
         info_hash = adding.hash_of(params.ti.info_hashes() if params.ti else params.info_hashes)
+        if info_hash in self.engine.table:
+            return info_hash  # µTorrent keeps the existing job
+        job = adding.new_job(self.engine.settings, info_hash, name, options, download_url)
+        job.sequential = options.sequential or bool(self.engine.settings.get("sequential_download"))
+        params.save_path = job.active_dir
+        if params.ti:
+            job.total_size = params.ti.total_size()
+            renamed = adding.fitted_file_names(params.ti)
+            params.renamed_files = renamed
+            if options.skip_checking:
+                params.flags |= TF.seed_mode
+            elif self.engine.settings.get("prealloc_space"):  # outside the lock: slow on FAT
+                allocation.allocate(params.ti, job.active_dir, renamed)
         with self.engine.table.lock:
             if info_hash in self.engine.table:
-                return info_hash  # µTorrent keeps the existing job
-            job = adding.new_job(self.engine.settings, info_hash, name, options, download_url)
-            job.sequential = options.sequential or bool(self.engine.settings.get("sequential_download"))
-            if params.ti:
-                job.total_size = params.ti.total_size()
+                return info_hash
             if torrent_bytes is not None:
                 job.torrent_file = self.store_torrent_file(job, torrent_bytes)
-            params.save_path = job.active_dir
-            if options.skip_checking and params.ti:
-                params.flags |= TF.seed_mode
-            if params.ti:
-                params.renamed_files = adding.fitted_file_names(params.ti)
             self.engine.resume.save(job, params)  # durable before the reply: a crash now loses nothing
             self._add_to_session(job, params, new=True)
             if options.queue_top:
