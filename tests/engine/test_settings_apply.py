@@ -1,5 +1,7 @@
 """Settings reach the live libtorrent session, at start and when changed at run time."""
 
+import time
+
 import libtorrent as lt
 import pytest
 
@@ -90,6 +92,30 @@ def test_a_seed_without_peers_ticks_slowly_until_a_peer_connects(make_engine, co
         wait_for(lambda: leech.status().num_peers == 1, timeout=10, what="the leecher connected")
         env.wait_view(h, lambda v: v.peers_connected == 1, "the leecher in the list", timeout=1.5)
         wait_for(lambda: tick() == 500, timeout=15, what="libtorrent's default tick with a peer")
+    finally:
+        leecher.close()
+
+
+def test_a_watched_seed_shows_its_upload_at_most_two_seconds_old(make_engine, content):
+    """A seed-only engine with a peer, read by a client every 0.5 s: the list's uploaded bytes
+    trail what the leecher has received by no more than two seconds of its transfer."""
+    torrent, seed_dir, _data = content
+    env = make_engine({"dir_active": str(seed_dir)})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == 5, "seeding")
+    rate = 150_000
+    leecher = Peer(download_rate_limit=rate)  # 1.5 MB: about 10 s of transfer
+    leecher.rate_limit_loopback()
+    try:
+        leech = leecher.session.add_torrent(_leech_params(torrent, env.tmp / "leech"))
+        leecher.connect(leech, env.port)
+        wait_for(lambda: leech.status().total_payload_download > rate, timeout=15, what="data flowing")
+        lags = []
+        for _ in range(10):
+            received = leech.status().total_payload_download
+            lags.append(received - env.engine.snapshot()[h].uploaded)
+            time.sleep(0.5)
+        assert max(lags) <= 2 * rate + 64 * 1024, f"uploaded trails the leecher by {lags} bytes"
     finally:
         leecher.close()
 
