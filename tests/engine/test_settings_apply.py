@@ -100,18 +100,17 @@ def test_a_watched_seed_shows_its_upload_at_most_two_seconds_old(make_engine, co
     """A seed-only engine with a peer, read by a client every 0.5 s: the list's uploaded bytes
     trail what the leecher has received by no more than two seconds of its transfer."""
     torrent, seed_dir, _data = content
-    env = make_engine({"dir_active": str(seed_dir)})
+    rate = 100 * 1024  # the seed's limit, so the leecher receives what the seed counts as sent
+    env = make_engine({"dir_active": str(seed_dir), "max_ul_rate": rate // 1024, "rate_limit_local_peers": 1})
     h = env.engine.add_bytes(torrent)
     env.wait_view(h, lambda v: v.state == 5, "seeding")
-    rate = 150_000
-    leecher = Peer(download_rate_limit=rate)  # 1.5 MB: about 10 s of transfer
-    leecher.rate_limit_loopback()
+    leecher = Peer()  # 1.5 MB: about 15 s of transfer
     try:
         leech = leecher.session.add_torrent(_leech_params(torrent, env.tmp / "leech"))
         leecher.connect(leech, env.port)
-        wait_for(lambda: leech.status().total_payload_download > rate, timeout=15, what="data flowing")
+        wait_for(lambda: leech.status().total_payload_download > 2 * rate, timeout=15, what="data flowing")
         lags = []
-        for _ in range(10):
+        for _ in range(20):  # well past the 5 s of settling after the connection
             received = leech.status().total_payload_download
             lags.append(received - env.engine.snapshot()[h].uploaded)
             time.sleep(0.5)
