@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import libtorrent as lt
 
 from utserver.engine import adding, limits, reads, saving
-from utserver.engine.jobs import Job
+from utserver.engine.jobs import FORCED, Job
 
 if TYPE_CHECKING:
     from utserver.engine.engine import Engine
@@ -60,9 +60,15 @@ def on_move_failed(engine: Engine, alert) -> None:
 def on_checked(engine: Engine, alert) -> None:
     """libtorrent knows every piece's state now: save it, so a crash never forces a recheck.
     (A save requested earlier, still loading, can hold an empty piece map, and libtorrent
-    2.0.8 then re-checks files that exist.)"""
-    if _job(engine, alert) is not None:
-        alert.handle.save_resume_data(saving.SAVE_INFO)
+    2.0.8 then re-checks files that exist.) A forced torrent leaves the check queue's
+    auto-management; a queued one stays with the queue, a stopped one stopped itself."""
+    job = _job(engine, alert)
+    if job is None:
+        return
+    if job.mode == FORCED and not job.paused:
+        alert.handle.unset_flags(lt.torrent_flags.auto_managed)
+        alert.handle.resume()
+    alert.handle.save_resume_data(saving.SAVE_INFO)
 
 
 def on_metadata(engine: Engine, alert) -> None:

@@ -243,10 +243,13 @@ class Engine:
     def recheck(self, info_hash: str) -> None:
         job = self.table.get(info_hash)
         h = job.handle
+        # into libtorrent's check queue (active_checking: one check at a time): paused and
+        # auto-managed, it checks when its turn comes (docs/reference/libtorrent.md#check-queue)
+        h.set_flags(TF.auto_managed)
+        h.pause()
         h.force_recheck()
-        if job.mode == STOPPED or job.paused:  # a paused torrent never checks (docs/reference/libtorrent.md#recheck-when-stopped)
-            h.set_flags(TF.stop_when_ready)
-            h.resume()
+        if job.mode == STOPPED or job.paused:
+            h.set_flags(TF.stop_when_ready)  # paused and unmanaged again once checked
         self.touch()
 
     def remove(self, info_hash: str, *, data: bool = False, torrent: bool = False) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import libtorrent as lt
 
 from utserver import storage
-from utserver.engine import adding, allocation, limits, reads
+from utserver.engine import adding, disk, limits, reads
 from utserver.engine.jobs import QUEUED, STOPPED, Job
 from utserver.engine.queue import QueueRoom
 from utserver.engine.views import DEFAULT_ADD, AddOptions
@@ -54,7 +54,7 @@ class Intake:
             if options.skip_checking:
                 params.flags |= TF.seed_mode
             elif self.engine.settings.get("prealloc_space"):  # outside the lock: slow on FAT
-                allocation.allocate(params.ti, job.active_dir, renamed)
+                disk.allocate(params.ti, job.active_dir, renamed)
         with self.engine.table.lock:
             if info_hash in self.engine.table:
                 return info_hash
@@ -86,11 +86,21 @@ class Intake:
             # is room, it never briefly runs over the limit either.
             room = self.queue_room().take(downloading=True) if has_room is None else has_room
             params.flags |= TF.auto_managed | (0 if room else TF.paused)
+        if new and not job.paused and job.mode != STOPPED and self._finds_data(job, params):
+            # into libtorrent's check queue (active_checking: one at a time); once checked,
+            # alerts.on_checked gives it back its mode
+            params.flags |= TF.auto_managed | TF.paused
         job.handle = self.engine.session.add_torrent(params)
         status = job.handle.status(reads.STATUS_FLAGS)
         self.engine.accounting.baseline(job.hash, status)  # earlier runs counted then
         self.engine.table.insert(job, status)
         self.engine.apply_limits(job)
+
+    @staticmethod
+    def _finds_data(job: Job, params: lt.add_torrent_params) -> bool:
+        if params.ti is None or params.flags & TF.seed_mode:
+            return False
+        return disk.has_data(params.ti, job.active_dir, dict(params.renamed_files))
 
     def queue_room(self) -> QueueRoom:
         running = [not st.is_seeding for st in self.engine.table.statuses() if not st.paused and st.auto_managed]

@@ -10,7 +10,7 @@ import time
 import libtorrent as lt
 
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, Job
-from utserver.engine.views import CHECKED, CHECKING, ERROR, LOADED, PAUSED, STARTED, State, TorrentView
+from utserver.engine.views import CHECKED, CHECKING, ERROR, LOADED, PAUSED, START_AFTER_CHECK, STARTED, State, TorrentView
 from utserver.engine.views import QUEUED as QUEUED_BIT
 
 S = lt.torrent_status.states
@@ -39,6 +39,11 @@ def is_checking(st: lt.torrent_status) -> bool:
     return st.state == S.checking_files
 
 
+def is_check_queued(st: lt.torrent_status) -> bool:
+    """Waiting for its turn to check: libtorrent's queue holds it paused and auto-managed."""
+    return st.state == S.checking_files and st.paused and st.auto_managed
+
+
 def is_complete(st: lt.torrent_status) -> bool:
     return st.has_metadata and st.total_wanted_done >= st.total_wanted and st.state != S.checking_files
 
@@ -49,7 +54,7 @@ def status_bits(st: lt.torrent_status, job: Job) -> int:
         return bits | ERROR | (CHECKED if st.has_metadata else 0)
     checking = is_checking(st)
     if checking:
-        bits |= CHECKING
+        bits |= CHECKING | (START_AFTER_CHECK if is_check_queued(st) and job.mode != STOPPED else 0)
     elif st.has_metadata:
         bits |= CHECKED
     if job.paused:
@@ -83,7 +88,7 @@ def status_message(st: lt.torrent_status, job: Job, state: int) -> str:
     if state == ST_ERROR:
         return "Error: " + (job.error or error_text(st))  # ours says it in the user's words
     if state == ST_CHECKED:
-        return f"Checked {st.progress * 100:.1f}%"
+        return "Queued for checking" if is_check_queued(st) else f"Checked {st.progress * 100:.1f}%"
     if job.mode == STOPPED and state in (ST_FINISHED, ST_STOPPED) and job.error:
         return "Error: " + job.error
     return STATE_TEXT[state]
@@ -155,6 +160,6 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         seed_time=job.seed_time,
         # as of the torrent's last change: time alone does not rebuild a view (deltas stay small)
         active_time=seconds(st.active_duration), seeding_time=seconds(st.seeding_duration),
-        tracker=st.current_tracker, has_metadata=st.has_metadata, moving=st.moving_storage,
+        tracker=st.current_tracker, has_metadata=st.has_metadata, moving=st.moving_storage, check_queued=is_check_queued(st),
         error=job.error or error_text(st), last_activity=_last_activity(st),
     )

@@ -111,6 +111,7 @@ class TorrentView:
     tracker: str  # the tracker last announced to, or ""
     has_metadata: bool
     moving: bool
+    check_queued: bool  # waiting in libtorrent's check queue (active_checking: one check at a time)
     error: str  # "" or why the torrent stopped
     last_activity: int  # epoch seconds of the last payload transfer, 0 never
 

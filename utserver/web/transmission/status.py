@@ -1,7 +1,7 @@
 """Transmission's status number (0-6) and error code from the engine's state (a table).
 
 Transmission has no pause: µTorrent's Pause and both kinds of stop read as 0 (stopped), and
-torrent-start clears a pause. Checking is 2; the engine does not tell "waiting to check" (1).
+torrent-start clears a pause. Checking is 2, waiting in the check queue 1.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ERROR_NONE, ERROR_LOCAL = 0, 3
 
 
 def status(view) -> int:
-    return STATUS.get(view.state, STOPPED)
+    return CHECK_WAIT if view.check_queued else STATUS.get(view.state, STOPPED)
 
 
 def error(view) -> tuple[int, str]:

@@ -1,0 +1,70 @@
+"""File checks are queued, as the manual promises: one torrent checks at a time (libtorrent's
+active_checking), the others wait shown as queued for checking, and each ends in its own mode."""
+
+import time
+
+from tests.support.daemon import wait_for
+from tests.support.swarm import make_files, make_torrent
+from utserver.engine import AddOptions, State
+from utserver.engine.views import START_AFTER_CHECK
+
+SIZE = 16 << 20
+
+
+def three_with_data(tmp_path):
+    folder = tmp_path / "data"
+    torrents = []
+    for name in ("a.bin", "b.bin", "c.bin"):
+        make_files(folder, {name: SIZE})
+        torrents.append(make_torrent(folder / name, piece_size=1 << 20))
+    return folder, torrents
+
+
+def watch_checks(env, hashes, done, timeout=30.0):
+    """Poll the list until done(views) after a check was seen; returns (most checking at once,
+    most waiting at once, the views seen waiting). A check of 16 MiB in the page cache can
+    come and go between two refreshes of the list: the waiting ones always show."""
+    most, waiting, queued, seen = 0, 0, [], False
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        views = [env.engine.snapshot()[h] for h in hashes]
+        checking = [v for v in views if v.state == State.CHECKED]
+        most = max(most, sum(not v.check_queued for v in checking))
+        queued += [v for v in checking if v.check_queued]
+        waiting = max(waiting, sum(v.check_queued for v in checking))
+        seen = seen or bool(checking)
+        if seen and done(views):
+            return most, waiting, queued
+        time.sleep(0.02)
+    raise AssertionError(f"not done in {timeout} s: {[(v.state, v.status_message) for v in views]}")
+
+
+def test_torrents_added_over_their_data_check_one_at_a_time(make_engine, tmp_path):
+    folder, torrents = three_with_data(tmp_path)
+    env = make_engine({"dir_active": str(folder)})
+    hashes = [env.engine.add_bytes(t) for t in torrents]
+    most, waiting, queued = watch_checks(env, hashes, lambda vs: all(v.state == State.SEEDING for v in vs))
+    assert most <= 1, "more than one torrent checked at once"
+    assert waiting >= 2, "the torrents were not seen waiting for their check"
+    assert {v.status_message for v in queued} == {"Queued for checking"}
+    assert all(v.status & START_AFTER_CHECK for v in queued)
+    assert [env.view(h).progress for h in hashes] == [1000] * 3
+
+
+def test_a_recheck_queues_and_each_torrent_ends_in_its_mode(make_engine, tmp_path):
+    folder, torrents = three_with_data(tmp_path)
+    env = make_engine({"dir_active": str(folder)})
+    forced = env.engine.add_bytes(torrents[0], AddOptions(forced=True))
+    queued_one = env.engine.add_bytes(torrents[1])
+    stopped = env.engine.add_bytes(torrents[2])
+    hashes = [forced, queued_one, stopped]
+    wait_for(lambda: all(env.view(h).progress == 1000 for h in hashes), timeout=30, what="first checks")
+    env.engine.stop(stopped)
+    for h in hashes:
+        env.engine.recheck(h)
+    ended = {forced: State.F_SEEDING, queued_one: State.SEEDING, stopped: State.FINISHED}
+    most, waiting, _ = watch_checks(env, hashes, lambda vs: all(
+        v.state == ended[v.hash] and v.progress == 1000 for v in vs))
+    assert most <= 1 and waiting >= 2
+    time.sleep(2)  # the stopped one stays stopped, the others keep running
+    assert {h: env.view(h).state for h in hashes} == ended
