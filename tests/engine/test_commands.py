@@ -1,6 +1,7 @@
 """Commands on torrents and what µTorrent clients then see: STATUS bits, states, files on disk."""
 
 import os
+import shutil
 
 import pytest
 
@@ -133,3 +134,16 @@ def test_an_idle_seed_stops_at_its_time_goal_without_any_peer(make_engine, conte
     env.engine.set_prop(h, "seed_time", "3")
     view = env.wait_view(h, lambda v: v.mode == "stopped", "stopped at the seeding time goal", timeout=25)
     assert view.state == 11  # Finished: complete and stopped
+
+
+def test_data_already_at_its_final_place_is_checked_and_seeded_there(make_engine, content, tmp_path):
+    """add-file&download_dir=1&path=sub with the files in that folder: used, not downloaded again."""
+    torrent, seed_dir, data = content
+    final = tmp_path / "dl2" / "sub"
+    shutil.copytree(seed_dir, final)
+    env = make_engine({"dir_download": str(tmp_path / "dl2")})
+    h = env.engine.add_bytes(torrent, AddOptions(download_dir=1, sub_path="sub"))
+    view = env.wait_view(h, lambda v: v.state == 5, "seeding from the final folder")
+    assert view.progress == 1000 and view.save_path == str(final)
+    assert not (tmp_path / "engine" / "active" / "sub" / "album").exists()
+    assert {p.name for p in (final / "album").rglob("*.bin")} == {"one.bin", "two.bin"}

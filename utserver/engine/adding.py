@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -107,6 +108,14 @@ def target_dirs(settings: Settings, options: AddOptions) -> tuple[Path, Path]:
     if options.in_place and options.save_path:
         return final, final
     return confine(settings.path("dir_active"), options.sub_path), final
+
+
+def final_folder(job: Job, get: Callable[[str], Any]) -> Path:
+    """Where the data belongs once complete: final_dir, in the label's folder with dir_add_label."""
+    final = Path(job.final_dir)
+    if get("dir_add_label") and job.label:
+        final = confine(final, job.label)
+    return final
 
 
 def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, download_url: str) -> Job:

@@ -30,7 +30,7 @@ class Completion:
             if not job.finished_once:
                 job.finished_once, job.completed_on, job.finish_pending = True, int(time.time()), True
         self.table.refresh(job, status)
-        final = self._final_folder(job)
+        final = adding.final_folder(job, self.get)
         if final != Path(job.active_dir):
             final.mkdir(parents=True, exist_ok=True)
             log.info("moving %s to %s", job.name, final)
@@ -51,12 +51,6 @@ class Completion:
         log.error("%s: %s; the data stays in %s", job.name, job.error, job.active_dir)
         self._run_finish_cmd(job, None)
         self.persist(job)
-
-    def _final_folder(self, job: Job) -> Path:
-        final = Path(job.final_dir)
-        if self.get("dir_add_label") and job.label:
-            final = adding.confine(final, job.label)
-        return final
 
     def _run_finish_cmd(self, job: Job, folder: str | None) -> None:
         """Once per completion, when the data has reached its place (or could not)."""

@@ -46,15 +46,16 @@ class Intake:
             return info_hash  # µTorrent keeps the existing job
         job = adding.new_job(self.engine.settings, info_hash, name, options, download_url)
         job.sequential = options.sequential or bool(self.engine.settings.get("sequential_download"))
-        params.save_path = job.active_dir
         if params.ti:
             job.total_size = params.ti.total_size()
             renamed = adding.fitted_file_names(params.ti)
             params.renamed_files = renamed
+            self._use_data_in_place(job, params.ti, renamed)
             if options.skip_checking:
                 params.flags |= TF.seed_mode
             elif self.engine.settings.get("prealloc_space"):  # outside the lock: slow on FAT
                 disk.allocate(params.ti, job.active_dir, renamed)
+        params.save_path = job.active_dir
         with self.engine.table.lock:
             if info_hash in self.engine.table:
                 return info_hash
@@ -95,6 +96,15 @@ class Intake:
         self.engine.accounting.baseline(job.hash, status)  # earlier runs counted then
         self.engine.table.insert(job, status)
         self.engine.apply_limits(job)
+
+    def _use_data_in_place(self, job: Job, info: lt.torrent_info, renamed: dict[int, str]) -> None:
+        """The data is at its final place already (another client's download, a copy): checked
+        and seeded there, not downloaded again into the active folder."""
+        final = str(adding.final_folder(job, self.engine.settings.get))
+        if final != job.active_dir and not disk.has_data(info, job.active_dir, renamed) \
+                and disk.has_data(info, final, renamed):
+            log.info("%s: the data is in %s already: checking it there", job.name, final)
+            job.active_dir = final
 
     @staticmethod
     def _finds_data(job: Job, params: lt.add_torrent_params) -> bool:
