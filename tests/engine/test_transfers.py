@@ -2,6 +2,9 @@
 
 import time
 
+import libtorrent as lt
+import pytest
+
 from tests.support.daemon import wait_for
 from tests.support.swarm import Peer, info_hash, make_files, make_torrent
 from utserver.engine import AddOptions
@@ -169,3 +172,40 @@ def test_peer_flags_say_who_downloads_from_whom(make_engine, tmp_path):
     wait_for(lambda: any(p.down_rate > 0 and "D" in p.flags for p in leech_env.engine.peers(h)), timeout=30,
              what="the leecher's seed shown as D")
     assert not any("u" in p.flags for p in seed_env.engine.peers(h) if p.up_rate > 0)
+
+
+@pytest.mark.parametrize("slots", [1, 3])
+def test_upload_slots_limit_the_peers_a_seed_unchokes(make_engine, tmp_path, slots):
+    """setprops ulslots with 4 leechers (each its own 127.0.0.x): the seed unchokes that many,
+    optimistic unchokes aside. libtorrent 2.1 takes no fewer than 2 slots per torrent."""
+    root = tmp_path / "slots" / "payload"
+    make_files(root, {"big.bin": 8 << 20})
+    torrent = make_torrent(root, piece_size=16384)
+    env = make_engine({"dir_active": str(root.parent), "max_ul_rate": 200, "rate_limit_local_peers": 1})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == 5, "seeding")
+    env.engine.set_prop(h, "ulslots", str(slots))
+    assert env.engine.props(h)["ulslots"] == slots
+    expected = max(slots, 1 if lt.__version__.startswith("2.0") else 2)
+    leechers = [Peer(f"127.0.0.{30 + i}", outgoing_interfaces=f"127.0.0.{30 + i}") for i in range(4)]
+    try:
+        for peer in leechers:
+            peer.session.add_torrent(_leech_params(torrent, tmp_path / peer.address)).connect_peer(
+                ("127.0.0.1", env.port))
+        wait_for(lambda: len(env.engine.peers(h)) == 4, timeout=15, what="4 leechers connected")
+        unchoked = []
+        for _ in range(10):
+            time.sleep(0.5)
+            unchoked.append(sum("U" in p.flags and "O" not in p.flags for p in env.engine.peers(h)))
+        assert max(unchoked) == expected, unchoked
+    finally:
+        for peer in leechers:
+            peer.close()
+
+
+def _leech_params(torrent: bytes, folder):
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(lt.bdecode(torrent))
+    params.save_path = str(folder)
+    params.flags &= ~(lt.torrent_flags.paused | lt.torrent_flags.auto_managed)
+    return params

@@ -19,11 +19,20 @@ def apply(job: Job, get: Callable[[str], Any], seeding: bool) -> None:
     pex_on = get("pex") and job.pex
     (h.unset_flags if pex_on else h.set_flags)(TF.disable_pex)
     (h.set_flags if job.sequential else h.unset_flags)(TF.sequential_download)
-    h.set_max_connections(int(get("conns_per_torrent")))
-    h.set_max_uploads(job.ulslots or int(get("ul_slots_per_torrent")))
+    _at_least_two(h.set_max_connections, int(get("conns_per_torrent")))
+    _at_least_two(h.set_max_uploads, job.ulslots or int(get("ul_slots_per_torrent")))
     h.set_download_limit(job.dlrate)
     seed_limit = int(get("max_ul_rate_seed"))
     h.set_upload_limit(job.ulrate or (seed_limit * 1024 if seeding and seed_limit > 0 else 0))
+
+
+def _at_least_two(setter: Callable[[int], None], value: int) -> None:
+    """libtorrent 2.1's binding refuses 1 upload slot or connection per torrent (ValueError;
+    2.0 takes it): there the torrent gets 2, the nearest it takes (docs/reference/libtorrent.md)."""
+    try:
+        setter(value)
+    except ValueError:
+        setter(2)
 
 
 def apply_first_last(job: Job) -> None:
