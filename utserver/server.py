@@ -118,11 +118,19 @@ class Server:
 
 
 def prepare_directories(settings: Settings) -> None:
-    """Create missing folders: downloads under the umask, internal ones private."""
-    for name in _DOWNLOAD_DIRS:
-        settings.path(name).mkdir(parents=True, exist_ok=True)
-    for folder in settings.dir_download:
-        folder.mkdir(parents=True, exist_ok=True)
+    """Create missing folders: downloads under the umask, internal ones private. Once there are
+    torrents, a missing download folder is most often a disk not mounted yet: it is not created
+    in the empty mount point (adding or moving a torrent creates its folder), and the torrents
+    whose data is there wait for it (engine/missing.py)."""
+    resume = settings.settings_path / "resume"
+    has_torrents = resume.is_dir() and any(resume.iterdir())
+    for folder in [*(settings.path(name) for name in _DOWNLOAD_DIRS), *settings.dir_download]:
+        if folder.is_dir():
+            continue
+        if has_torrents:
+            log.warning("download folder %s is missing: is its disk mounted? (not created)", folder)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
     for name in _INTERNAL_DIRS:
         if settings.get(name):
             storage.make_private_dir(settings.path(name))

@@ -6,12 +6,14 @@ back from fast resume (label, props, progress) with no hash check, and finishes 
 
 from __future__ import annotations
 
+import time
+
 import libtorrent as lt
 
 from tests.support.daemon import wait_for
 from tests.support.swarm import Peer, make_files, make_torrent
 from utserver.engine import AddOptions, Engine
-from utserver.engine.status import ST_CHECKED, ST_SEEDING
+from utserver.engine.status import ST_CHECKED, ST_ERROR, ST_F_SEEDING, ST_SEEDING
 from utserver.engine.views import CHECKING
 
 SIZE = 1_500_000
@@ -87,3 +89,38 @@ def test_a_job_closed_mid_download_resumes_without_a_recheck(make_engine, tmp_pa
         env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding after the last reopen")
     finally:
         seeder.close()
+
+
+def test_data_missing_at_start_waits_in_error_and_resumes_when_its_disk_is_back(make_engine, tmp_path,
+                                                                                monkeypatch):
+    """A USB disk mounted after the daemon started: the torrent shows the error, nothing is
+    written into the empty mount point, Start keeps it waiting, and it seeds once the data is back."""
+    monkeypatch.setattr("utserver.engine.alerts.MISSING_INTERVAL", 0.5)  # 30 s: the look for the data
+    monkeypatch.setattr("utserver.engine.pacing.IDLE_WAIT", 0.5)  # 30 s: the pump's tick while all wait
+    usb = tmp_path / "usb"
+    root = usb / "torrents" / "payload"
+    make_files(root, {"data.bin": SIZE})
+    torrent = make_torrent(root, piece_size=16384)
+    env = make_engine({"dir_active": str(usb / "torrents")})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding from the disk")
+    env.close()
+    usb.rename(tmp_path / "usb-unplugged")
+    usb.mkdir()  # the empty mount point
+
+    env.engine = Engine(env.settings)
+    env.engine.open()
+    view = env.wait_view(h, lambda v: v.state == ST_ERROR, "the error state")
+    assert view.status_message == f"Error: the data is missing from {usb / 'torrents'}: is its disk mounted?"
+    env.engine.start(h)
+    env.engine.forcestart(h)
+    time.sleep(2)
+    assert env.view(h).state == ST_ERROR and list(usb.iterdir()) == [], "wrote into the empty mount point"
+
+    usb.rmdir()
+    (tmp_path / "usb-unplugged").rename(usb)  # mounted
+    try:
+        env.wait_view(h, lambda v: v.state in (ST_SEEDING, ST_F_SEEDING) and v.progress == 1000,
+                      "seeding again", timeout=20)
+    except AssertionError:
+        raise AssertionError(f"{env.view(h)}") from None

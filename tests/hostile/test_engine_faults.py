@@ -145,3 +145,35 @@ def test_a_full_disk_shows_an_error_and_resumes_when_space_returns(make_daemon, 
         assert not tracebacks(daemon)
     finally:
         seeder.close()
+
+
+def test_a_disk_mounted_after_the_start_gets_nothing_written_and_its_torrents_resume(make_daemon, tmp_path):
+    """dir_active on a USB disk that is not mounted yet when the daemon starts (an empty mount
+    point): its torrent shows the error, nothing is created in the mount point, and once the
+    disk is there the torrent seeds again."""
+    usb = tmp_path / "usb"
+    root = usb / "torrents" / "album"
+    make_files(root, {"track.bin": 2_000_000})
+    torrent = make_torrent(root, piece_size=PIECE)
+    h = info_hash(torrent)
+    daemon = make_daemon({"dir_active": str(usb / "torrents")}).start()
+    daemon.add_torrent(torrent)
+    wait_for(lambda: daemon.torrents()[h][PROGRESS] == 1000, timeout=30, what="the data checked")
+    daemon.stop()
+    usb.rename(tmp_path / "usb-unplugged")
+    usb.mkdir()
+
+    daemon.start()
+    row = wait_for(lambda: (lambda r: r if r[STATUS] & ERROR else None)(daemon.torrents()[h]), timeout=30,
+                   what="the error state")
+    assert "is its disk mounted?" in row[MESSAGE]
+    daemon.api({"action": "start", "hash": h})
+    time.sleep(1)
+    assert daemon.torrents()[h][STATUS] & ERROR and list(usb.iterdir()) == []
+    assert f"download folder {usb / 'torrents'} is missing" in daemon.log()
+
+    usb.rmdir()
+    (tmp_path / "usb-unplugged").rename(usb)
+    daemon.api({"action": "start", "hash": h})  # or wait: the daemon looks again every 30 s
+    wait_for(lambda: daemon.torrents()[h][STATUS] == 201, timeout=30, what="seeding again")
+    assert not tracebacks(daemon)

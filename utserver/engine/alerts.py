@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import libtorrent as lt
 
-from utserver.engine import adding, limits, reads, saving
+from utserver.engine import adding, limits, missing, reads, saving
 from utserver.engine.jobs import FORCED, Job
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ RESUME_SAVE_INTERVAL = 25.0  # while data moves: a crash loses at most this much
 HISTORY_SAVE_INTERVAL = 3600.0
 FULL_DISK = 4 * 1024 * 1024  # free bytes below which a write fault is taken for a full disk
 GOALS_INTERVAL = 5.0  # idle seeds' time goals (seeding.due): a seed stops at most this late
+MISSING_INTERVAL = 30.0  # torrents whose data was missing at start (missing.py): is it back?
 
 
 def _job(engine: Engine, alert) -> Job | None:
@@ -168,24 +169,36 @@ HANDLERS: dict[type, Callable[[Engine, Any], None]] = {
 
 class Duties:
     """What the pump's tick does besides asking for status updates: reap event commands, save
-    changed resume data and the transfer history, stop idle seeds at their time goal."""
+    changed resume data and the transfer history, stop idle seeds at their time goal, resume
+    torrents whose missing data is back."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._last_resume = self._last_history = self._last_goals = time.monotonic()
+        # (seconds between runs, duty): each runs on the first tick after its interval
+        self._every: list[tuple[float, Callable[[], object]]] = [
+            (GOALS_INTERVAL, self._stop_at_goals),
+            (MISSING_INTERVAL, self._resume_returned),
+            (RESUME_SAVE_INTERVAL, lambda: saving.save_changed(engine.table)),
+            (HISTORY_SAVE_INTERVAL, engine.history.save),
+        ]
+        self._last = [time.monotonic()] * len(self._every)
 
     def tick(self) -> None:
-        engine, now = self.engine, time.monotonic()
-        engine.session.post_torrent_updates(reads.STATUS_FLAGS)
-        engine.events.reap()
-        if now - self._last_goals >= GOALS_INTERVAL:
-            self._last_goals = now
-            for job in engine.seeding.due(engine.table.find):
-                log.info("%s reached its seeding time goal: stopping", job.name)
-                engine.stop_job(job)
-        if now - self._last_resume >= RESUME_SAVE_INTERVAL:
-            self._last_resume = now
-            saving.save_changed(engine.table)
-        if now - self._last_history >= HISTORY_SAVE_INTERVAL:
-            self._last_history = now
-            engine.history.save()
+        self.engine.session.post_torrent_updates(reads.STATUS_FLAGS)
+        self.engine.events.reap()
+        now = time.monotonic()
+        for index, (interval, duty) in enumerate(self._every):
+            if now - self._last[index] >= interval:
+                self._last[index] = now
+                duty()
+
+    def _stop_at_goals(self) -> None:
+        for job in self.engine.seeding.due(self.engine.table.find):
+            log.info("%s reached its seeding time goal: stopping", job.name)
+            self.engine.stop_job(job)
+
+    def _resume_returned(self) -> None:
+        for job in self.engine.table.jobs():
+            if missing.is_missing(job) and not missing.still_missing(job):
+                log.info("%s: its data is back in %s: going on", job.name, job.active_dir)
+                self.engine.retry(job)

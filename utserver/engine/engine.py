@@ -16,7 +16,7 @@ from typing import Any
 
 import libtorrent as lt
 
-from utserver.engine import adding, alerts, limits, props, reads, saving
+from utserver.engine import adding, alerts, limits, missing, props, reads, saving
 from utserver.engine.accounting import Accounting
 from utserver.engine.completion import Completion
 from utserver.engine.events import EventRunner, StateReporter
@@ -203,6 +203,10 @@ class Engine:
         """A seeding goal was reached (the pump's thread)."""
         self._command(job.hash, lambda job: self._set_mode(job, STOPPED))
 
+    def retry(self, job: Job) -> None:
+        """Its data is back (the pump's thread): the torrent goes on in its own mode."""
+        self._command(job.hash, lambda job: self._set_mode(job, job.mode))
+
     def fail(self, job: Job, error: str) -> None:
         """The torrent cannot go on (the pump's thread): it waits in the error state for Start."""
         def stop(job: Job) -> None:
@@ -223,6 +227,8 @@ class Engine:
 
     def _set_mode(self, job: Job, mode: str) -> None:
         job.mode, job.paused = mode, False
+        if mode != STOPPED and missing.still_missing(job):
+            return  # paused in its error state until the data is back (missing.py)
         h = job.handle
         if mode == STOPPED:
             h.unset_flags(TF.auto_managed)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import libtorrent as lt
 
 from utserver import storage
-from utserver.engine import adding, disk, limits, reads
+from utserver.engine import adding, disk, limits, missing, reads
 from utserver.engine.jobs import QUEUED, STOPPED, Job
 from utserver.engine.queue import QueueRoom
 from utserver.engine.views import DEFAULT_ADD, AddOptions
@@ -79,7 +79,7 @@ class Intake:
             if self.engine.settings.get("prealloc_space"):
                 params.storage_mode = lt.storage_mode_t.storage_mode_allocate
         params.flags &= ~(TF.paused | TF.auto_managed)
-        if job.paused or job.mode == STOPPED:
+        if job.paused or job.mode == STOPPED or missing.is_missing(job):
             params.flags |= TF.paused
         elif job.mode == QUEUED:
             # Auto-managed: the queue decides. Added paused it would wait for libtorrent's next
@@ -128,7 +128,10 @@ class Intake:
         get = self.engine.settings.get
         room = QueueRoom(int(get("max_active_torrent")), int(get("max_active_downloads")))
         for job, params in self.engine.resume.load_all():
-            runs = job.mode == QUEUED and not job.paused and room.take(downloading=job.progress < 1000)
+            missing.check(job, params.ti, dict(params.renamed_files))
+            if missing.is_missing(job):
+                log.error("%s: %s", job.name, job.error)
+            runs = job.mode == QUEUED and not job.paused and not missing.is_missing(job) and room.take(downloading=job.progress < 1000)
             try:
                 self._add_to_session(job, params, new=False, has_room=runs)
             except RuntimeError as exc:
