@@ -1,10 +1,10 @@
 """A new torrent's files on disk: found (data to check), or allocated (prealloc_space).
 
 prealloc_space allocates the files in full as the torrent is added, as µTorrent does: libtorrent's
-allocate mode creates a file only when its first piece is written, so a torrent
-without peers would allocate nothing. The engine allocates the files itself, before the torrent
-is in the session, so no libtorrent write can race the allocation. posix_fallocate is one call on
-ext4, btrfs and XFS; on FAT and exFAT glibc writes every block, which takes as long as the size."""
+allocate mode creates a file only when its first piece is written, so a torrent without peers
+would allocate nothing. The engine allocates the files itself, before the torrent is in the
+session, so no libtorrent write can race the allocation. posix_fallocate is one call on ext4,
+btrfs and XFS; on FAT and exFAT glibc writes every block, which takes as long as the size."""
 
 from __future__ import annotations
 

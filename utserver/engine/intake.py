@@ -131,7 +131,8 @@ class Intake:
             missing.check(job, params.ti, dict(params.renamed_files))
             if missing.is_missing(job):
                 log.error("%s: %s", job.name, job.error)
-            runs = job.mode == QUEUED and not job.paused and not missing.is_missing(job) and room.take(downloading=job.progress < 1000)
+            waits = job.paused or missing.is_missing(job)
+            runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
             try:
                 self._add_to_session(job, params, new=False, has_room=runs)
             except RuntimeError as exc:

@@ -153,13 +153,15 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         queue_order=st.queue_position + 1 if st.queue_position >= 0 else -1,
         remaining=remaining, download_url=job.download_url, rss_feed_url=job.rss_feed_url,
         status_message=status_message(st, job, state), added_on=job.added_on,
-        completed_on=job.completed_on or _finished_at(st, progress), save_path=st.save_path or job.active_dir, state=state,
+        completed_on=job.completed_on or _finished_at(st, progress),
+        save_path=st.save_path or job.active_dir, state=state,
         total_size=job.total_size or st.total_wanted, tags=tuple(job.tags), sequential=job.sequential,
         first_last=job.first_last, super_seeding=st.super_seeding, mode=job.mode, paused=job.paused,
         dl_limit=job.dlrate, ul_limit=job.ulrate, seed_override=job.seed_override, seed_ratio=job.seed_ratio,
         seed_time=job.seed_time,
         # as of the torrent's last change: time alone does not rebuild a view (deltas stay small)
         active_time=seconds(st.active_duration), seeding_time=seconds(st.seeding_duration),
-        tracker=st.current_tracker, has_metadata=st.has_metadata, moving=st.moving_storage, check_queued=is_check_queued(st),
+        tracker=st.current_tracker, has_metadata=st.has_metadata, moving=st.moving_storage,
+        check_queued=is_check_queued(st),
         error=job.error or error_text(st), last_activity=_last_activity(st),
     )
