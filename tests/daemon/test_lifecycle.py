@@ -2,7 +2,6 @@
 
 import signal
 import stat
-from pathlib import Path
 
 import libtorrent as lt
 import pytest
@@ -119,10 +118,3 @@ def test_downloads_follow_the_umask_and_internal_files_stay_private(make_daemon,
     assert stat.S_IMODE(daemon.settings_path.stat().st_mode) == 0o700
     assert stat.S_IMODE((daemon.settings_path / "settings.dat").stat().st_mode) == 0o600
     assert daemon.stop() == 0
-
-
-def test_with_upnp_off_the_upnp_library_is_never_loaded(make_daemon):
-    """Frugal: nothing in memory that is not in use (the miniupnpc binding is looked up, not imported)."""
-    daemon = make_daemon({"upnp": 0}).start()
-    maps = Path(f"/proc/{daemon.proc.pid}/maps").read_text()
-    assert "libtorrent" in maps and "miniupnpc" not in maps

@@ -3,7 +3,6 @@ table, kept in step with the settings upnp, natpmp, bind_port and preferred_inte
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import threading
 from collections.abc import Callable
@@ -37,8 +36,12 @@ class SettingsView(Protocol):
 
 def default_upnp_backend() -> str:
     """miniupnpc when its Python binding is installed (Debian); libtorrent's own UPnP otherwise
-    (OpenWrt's feed has no binding). Looked up, not imported: with UPnP off it is never loaded."""
-    return "miniupnpc" if importlib.util.find_spec("miniupnpc") else "libtorrent"
+    (OpenWrt's feed has no binding)."""
+    try:
+        importlib.import_module("miniupnpc")
+    except ImportError:
+        return "libtorrent"
+    return "miniupnpc"
 
 
 class PortMapService:
