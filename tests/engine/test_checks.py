@@ -68,3 +68,16 @@ def test_a_recheck_queues_and_each_torrent_ends_in_its_mode(make_engine, tmp_pat
     assert most <= 1 and waiting >= 2
     time.sleep(2)  # the stopped one stays stopped, the others keep running
     assert {h: env.view(h).state for h in hashes} == ended
+
+
+def test_a_torrent_stopped_while_waiting_for_its_check_reads_stopped_and_checks_when_started(make_engine, tmp_path):
+    folder, torrents = three_with_data(tmp_path)
+    env = make_engine({"dir_active": str(folder)})
+    hashes = [env.engine.add_bytes(t) for t in torrents]
+    env.engine.stop(hashes[2])  # the last one waits for the two before it
+    env.wait_view(hashes[2], lambda v: v.state == State.STOPPED and not v.check_queued, "stopped, not checking")
+    env.wait_view(hashes[1], lambda v: v.state == State.SEEDING, "the others checked", timeout=30)
+    assert env.view(hashes[2]).state == State.STOPPED
+    env.engine.start(hashes[2])
+    env.wait_view(hashes[2], lambda v: v.state == State.SEEDING and v.progress == 1000, "checked once started",
+                  timeout=30)

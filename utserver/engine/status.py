@@ -35,8 +35,10 @@ def error_text(st: lt.torrent_status) -> str:
 
 
 def is_checking(st: lt.torrent_status) -> bool:
-    # checking_resume_data lasts ~100 ms after an add: not shown as checking
-    return st.state == S.checking_files
+    """Checking, or waiting in the check queue. checking_resume_data lasts ~100 ms after an add:
+    not shown as checking; nor is a torrent stopped before its check (paused and unmanaged):
+    it is stopped, and checks when started."""
+    return st.state == S.checking_files and (st.auto_managed or not st.paused)
 
 
 def is_check_queued(st: lt.torrent_status) -> bool:
