@@ -16,7 +16,6 @@ are closed by cheroot's selector after the server's `timeout`.
 
 from __future__ import annotations
 
-import _pyio
 import re
 import socket
 import threading
@@ -40,11 +39,12 @@ class _ReplayIO(socket.SocketIO):
 
     def __init__(self, sock: socket.socket):
         super().__init__(sock, "rb")
+        self.sock = sock  # SocketIO's own reference (_sock) is private
         self.kept = bytearray()
         self.read_timeout: float | None = None  # set while a request is served
         self.timed_out = False  # a body stalled: the connection ends after this answer
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer) -> int | None:
         if self.kept:
             count = min(len(buffer), len(self.kept))
             buffer[:count] = self.kept[:count]
@@ -54,7 +54,7 @@ class _ReplayIO(socket.SocketIO):
             return 0  # the end: cheroot then answers (it reads what is left of a body first)
         if self.read_timeout is None:
             return super().readinto(buffer)
-        sock = self._sock
+        sock = self.sock
         before = sock.gettimeout()
         sock.settimeout(self.read_timeout)  # reads only: a slow reader of a large answer keeps `timeout`
         try:
@@ -70,7 +70,7 @@ class _ReplayReader(StreamReader):
     """cheroot's reader (byte counts, has_data) over a _ReplayIO."""
 
     def __init__(self, sock: socket.socket, bufsize: int):
-        _pyio.BufferedReader.__init__(self, _ReplayIO(sock), bufsize)  # StreamReader's base: cheroot 9-11
+        super(StreamReader, self).__init__(_ReplayIO(sock), bufsize)  # BufferedReader's: StreamReader's makes its own SocketIO
         self.bytes_read = 0
 
 
@@ -155,7 +155,8 @@ class GatedConnection(cheroot_server.HTTPConnection):
         # then a worker reads it (and answers 400 if it stalls), so a short body gets a quick answer.
         if arrival is WHOLE or (arrival is HEADER and CENSUS.serving[self._key] < SERVING_PER_ADDRESS):
             return None
-        return not (kept and time.monotonic() - self._first_byte > HEADER_DEADLINE)
+        first = self._first_byte  # set above whenever bytes are kept
+        return not (kept and first is not None and time.monotonic() - first > HEADER_DEADLINE)
 
     def close(self) -> None:
         if self._counted:

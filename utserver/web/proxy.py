@@ -32,6 +32,7 @@ def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None  # a range form we do not serve: the whole file (RFC 9110 allows ignoring Range)
     first, last = (_bounded(text) for text in match.groups())
     if first is None:
+        assert last is not None  # "bytes=-" was refused above
         start, end = max(0, size - last), size
     else:
         start, end = first, min(size, last + 1) if last is not None else size

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from utserver.engine import JobError
+from utserver.engine import JobError, TorrentView
 from utserver.web.qbittorrent import ep_add, prefs
 from utserver.web.qbittorrent.call import Call, QbtError, hashes_of, one_hash
 from utserver.web.qbittorrent.table import Endpoint, act
@@ -19,7 +19,7 @@ from utserver.web.qbittorrent.table import Endpoint, act
 PRIORITY_FROM_QBT = {0: 0, 1: 2, 6: 3, 7: 3}
 
 
-def each(command: Callable[[Call, str, object], None]) -> Callable[[Call], None]:
+def each(command: Callable[[Call, str, TorrentView], None]) -> Callable[[Call], None]:
     """A bulk action: the command for every named torrent that still exists."""
     def handler(call: Call) -> None:
         names = hashes_of(call)

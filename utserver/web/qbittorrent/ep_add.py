@@ -50,7 +50,7 @@ def add_options(call: Call) -> AddOptions:
     if tags:
         store.add_tags(tags)
     stopped = call.flag("stopped")
-    stopped = call.flag("paused", False) if stopped is None else stopped
+    stopped = bool(call.flag("paused")) if stopped is None else stopped
     limits = share_limits(call, call.number("ratioLimit", -2.0, float), call.number("seedingTimeLimit", -2))
     return AddOptions(
         # qBittorrent's savepath is where the data is written (and where skip_checking finds it)

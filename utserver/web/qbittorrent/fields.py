@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from utserver.engine import FORCED, STOPPED, State
+from utserver.engine import FORCED, STOPPED, State, TorrentView
 
 ETA_UNKNOWN = 8640000
 MONTH = 30 * 24 * 3600
@@ -200,7 +200,7 @@ def globals_of(settings) -> Globals:
 
 # torrents/info?filter=: both spellings (4.x paused/resumed, 5.x stopped/running); unknown = all.
 _SEEDING = {"uploading", "stalledUP", "checkingUP", "queuedUP", "forcedUP"}
-FILTERS: dict[str, Callable[[str, object], bool]] = {
+FILTERS: dict[str, Callable[[str, TorrentView], bool]] = {
     "all": lambda s, v: True,
     "downloading": lambda s, v: not finished(v) and s not in ("error", "missingFiles"),
     "seeding": lambda s, v: s in _SEEDING,

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from utserver.settings import BY_NAME
 
 Value = int | bool | str | float
+Shown = Value | dict[str, Value]  # scan_dirs is an object (watched folder -> where its torrents go)
 
 
-def kib_to_bytes(value: int) -> int:
+def kib_to_bytes(value: Value) -> int:
     return int(value) * 1024 if int(value) > 0 else 0
 
 
@@ -31,7 +32,7 @@ class Pref:
     key: str  # qBittorrent's name
     setting: str  # the catalog setting behind it
     read: Callable[[Value], Value] = lambda value: value
-    write: Callable[[object], str] | None = None  # None: read-only here (set it in utserver.conf)
+    write: Callable[[Value], str] | None = None  # None: read-only here (set it in utserver.conf)
 
 
 _bool_text = lambda value: "1" if value in (True, "true", 1) else "0"  # noqa: E731
@@ -71,7 +72,7 @@ PREFS: tuple[Pref, ...] = (
 )
 
 # Keys with no setting behind them: what utserver does, as qBittorrent would report it.
-CONSTANTS: dict[str, Value] = {
+CONSTANTS: dict[str, Shown] = {
     "app_instance_name": "utserver", "locale": "en",
     "add_stopped_enabled": False, "start_paused_enabled": False, "add_to_top_of_queue": False,
     "auto_tmm_enabled": False, "torrent_content_layout": "Original", "torrent_stop_condition": "None",
@@ -87,9 +88,9 @@ CONSTANTS: dict[str, Value] = {
 }
 
 
-def preferences(settings, alt: dict[str, int]) -> dict[str, Value]:
+def preferences(settings, alt: dict[str, int]) -> dict[str, Shown]:
     get = settings.get
-    prefs: dict[str, Value] = dict(CONSTANTS)
+    prefs: dict[str, Shown] = dict(CONSTANTS)
     prefs.update((pref.key, pref.read(get(pref.setting))) for pref in PREFS)
     completed = bool(get("dir_completed"))
     prefs["save_path"] = str(settings.path("dir_completed" if completed else "dir_active"))
@@ -111,8 +112,9 @@ def queueing(settings) -> bool:
 
 def setting_pairs(settings, changes: dict) -> list[tuple[str, str]]:
     """The catalog changes a setPreferences object asks for; keys with no writable setting are skipped."""
-    by_key = {pref.key: pref for pref in PREFS if pref.write is not None}
-    pairs = [(by_key[key].setting, by_key[key].write(value)) for key, value in changes.items() if key in by_key]
+    by_key = {pref.key: pref for pref in PREFS}
+    pairs = [(pref.setting, pref.write(value)) for key, value in changes.items()
+             if (pref := by_key.get(key)) is not None and pref.write is not None]
     if "web_ui_password" in changes and changes["web_ui_password"]:
         pairs.append(("admin_password", str(changes["web_ui_password"])))
     pairs += _share_limits(settings, changes)

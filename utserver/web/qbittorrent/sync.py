@@ -59,7 +59,7 @@ class RawJson(str):
 @dataclass
 class SyncState:
     rid: int = 0
-    views: dict = field(default_factory=dict)  # key -> the source object last sent (a reference only)
+    views: Mapping = field(default_factory=dict)  # key -> the source object last sent (a reference only)
     sections: dict = field(default_factory=dict)  # section name -> the value last sent
     lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -12,6 +12,7 @@ import functools
 import gzip
 import json
 import logging
+from collections.abc import Callable
 
 import bottle
 
@@ -103,7 +104,7 @@ def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
     plugins = [RpcGuard(front, guard)]
     routes = _Routes(front)
     moved = lambda *args, **kwargs: bottle.HTTPResponse(status=301, headers={"Location": WEB})  # noqa: E731
-    table = (
+    table: tuple[tuple[str, Callable[..., object], dict[str, bool]], ...] = (
         ("/transmission/rpc", routes.rpc, {"handshake": True}),
         ("/transmission/rpc/", routes.rpc, {"handshake": True}),  # transmission-remote's path
         ("/transmission/rpc/<rest:path>", routes.rpc, {"handshake": True}),  # a prefix, as in Transmission
@@ -129,7 +130,7 @@ class _Routes:
             return page(405, "Method Not Allowed", "<p>Send RPC requests with POST.</p>", {"Allow": "POST"})
         body = env["wsgi.input"].read(min(_length(env), MAX_BODY + 1))
         if len(body) > MAX_BODY:
-            reply = {"arguments": {}, "result": f"request larger than {MAX_BODY // (1024 * 1024)} MiB"}
+            reply: dict | list | None = {"arguments": {}, "result": f"request larger than {MAX_BODY // (1024 * 1024)} MiB"}
         else:
             reply = handle(self.front, env["utserver.user"], body)
         if reply is None:  # JSON-RPC notifications only
@@ -184,6 +185,7 @@ def handle(front: Front, user, body: bytes) -> dict | list | None:
     tag = request.get("tag")
     echo = {"tag": tag} if isinstance(tag, int) and not isinstance(tag, bool) else {}
     method, args = request.get("method"), request.get("arguments", {})
+    arguments: dict
     if not isinstance(method, str):
         result, arguments = "no method name", {}
     elif not isinstance(args, dict):

@@ -45,7 +45,7 @@ def _kib(kb: int) -> int:
     return max(1, round(kb / 1.024))
 
 
-def _switched(setting: str, kind: str, to_value: Callable[[int], Any], default: int):
+def _switched(setting: str, kind: str, to_value: Callable[[int], Any], default: float):
     """(value getter, enabled getter) for a catalog number where <= 0 means off."""
     def value(call: Call):
         raw = int(call.settings.get(setting))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from utserver.engine import JobError
+from utserver.engine import Engine, JobError
 from utserver.web.transmission import checks, fields
 from utserver.web.transmission.call import Call
 from utserver.web.transmission.errors import RpcError
@@ -33,7 +33,7 @@ def torrent_get(call: Call) -> dict:
     return reply
 
 
-def each(command: Callable[[object, str], None]) -> Callable[[Call], dict]:
+def each(command: Callable[[Engine, str], None]) -> Callable[[Call], dict]:
     """A method that runs one engine command on every torrent `ids` names."""
     def run(call: Call) -> dict:
         for info_hash in call.selected():
@@ -52,8 +52,8 @@ def remove(call: Call) -> dict:
 def queue_move(where: str) -> Callable[[Call], dict]:
     """queue-move-*: moving several keeps their order (the first named ends highest for top/up)."""
     def run(call: Call) -> dict:
-        positions = call.queue_positions
-        hashes = sorted(call.selected(), key=positions.get, reverse=where in ("top", "down"))
+        positions = call.queue_positions  # every torrent of the snapshot call.selected() picks from
+        hashes = sorted(call.selected(), key=positions.__getitem__, reverse=where in ("top", "down"))
         for info_hash in hashes:
             call.engine.queue(info_hash, where)
         return {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable
 
 import bottle
 
@@ -142,7 +143,7 @@ def mount(app: bottle.Bottle, parts: Parts, guard: Guard) -> None:
     """The µTorrent routes, each behind this front's guard (Basic auth) and token check."""
     plugins = [GuardPlugin(parts, guard), TokenPlugin(parts.settings, parts.sessions, guard)]
     routes = _Routes(parts)
-    table = (
+    table: tuple[tuple[str, list[str], Callable[..., object], dict[str, bool]], ...] = (
         ("/gui/token.html", ["GET"], routes.token_page, {}),
         ("/gui/", ["GET", "POST"], routes.gui, {"token": True}),
         ("/gui/<path:path>", ["GET"], routes.static, {}),
