@@ -118,6 +118,13 @@ def final_folder(job: Job, get: Callable[[str], Any]) -> Path:
     return final
 
 
+def _mode(settings: Settings, options: AddOptions) -> str:
+    """The client's choice, else torrents_start_stopped."""
+    if options.stopped or not options.forced and settings.get("torrents_start_stopped"):
+        return STOPPED
+    return FORCED if options.forced else QUEUED
+
+
 def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, download_url: str) -> Job:
     """The job record of a torrent being added; its folders are created."""
     active, final = target_dirs(settings, options)
@@ -125,7 +132,7 @@ def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, 
     return Job(hash=info_hash, name=options.name or name or info_hash, renamed=bool(options.name),
                active_dir=str(active), final_dir=str(final), label=options.label,
                tags=sorted({tag.strip() for tag in options.tags if tag.strip()}),
-               mode=STOPPED if options.stopped else FORCED if options.forced else QUEUED,
+               mode=_mode(settings, options),
                download_url=download_url, rss_feed_url=options.rss_feed_url, first_last=options.first_last,
                dlrate=options.dl_limit, ulrate=options.ul_limit, seed_override=options.seed_override,
                seed_ratio=options.seed_ratio, seed_time=options.seed_time)

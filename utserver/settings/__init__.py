@@ -163,4 +163,8 @@ _DERIVE: dict[str, Callable[[Settings], Value]] = {
     "dir_completed_download": lambda s: str(s.path("dir_completed")),
     "dir_completed_download_flag": lambda s: bool(s.get("dir_completed")),
     "webui.uconnect_enable": lambda s: bool(s.get("uconnect_enable")),
+    "dir_torrent_files_flag": lambda s: bool(s.get("dir_torrent_files")),
+    "webui.port": lambda s: int(s.get("ut_webui_port")),
+    "webui.enable_listen": lambda s: True,
+    "webui.enable": lambda s: True,
 }
