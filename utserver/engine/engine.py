@@ -256,6 +256,8 @@ class Engine:
         h.force_recheck()
         if job.mode == STOPPED or job.paused:
             h.set_flags(TF.stop_when_ready)  # paused and unmanaged again once checked
+        # shown at once: a client polling right after must not read the seeding status from before
+        self.table.refresh(job, h.status(reads.STATUS_FLAGS))
         self.touch()
 
     def remove(self, info_hash: str, *, data: bool = False, torrent: bool = False) -> None:

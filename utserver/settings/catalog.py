@@ -142,7 +142,7 @@ CATALOG: tuple[Setting, ...] = (
     Setting("dir_completed_download_flag", BOOL, False, api="R"),
     Setting("dir_completed_download", STR, "", api="R", doc="= dir_completed, resolved"),
     Setting("dir_torrent_files_flag", BOOL, False, api="R", doc="= dir_torrent_files is set"),
-    Setting("webui.port", INT, 8080, api="R", doc="= ut_webui_port (the WebUI compares it after a save)"),
+    Setting("webui.port", INT, 8080, lo=1, hi=65535, api="R", doc="= ut_webui_port (the WebUI compares it after a save)"),
     Setting("webui.enable_listen", BOOL, True, api="R", doc="the web UI has its own port"),
     Setting("webui.enable", BOOL, True, api="R"),
     Setting("torrents_start_stopped", BOOL, False, doc="new torrents are added stopped"),
