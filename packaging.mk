@@ -61,7 +61,7 @@ ipk: $(WEBUI_ZIP)
 	install -D -m 0644 openwrt/net/utserver/files/utserver.config $(IPK_ROOT)/etc/config/utserver
 	# sysupgrade keeps these (what the SDK writes for declared conffiles).
 	install -d $(IPK_ROOT)/lib/upgrade/keep.d
-	printf '%s\n' /etc/config/utserver /etc/utserver/utserver.conf > $(IPK_ROOT)/lib/upgrade/keep.d/utserver
+	printf '%s\n' /etc/config/utserver /etc/utserver/ > $(IPK_ROOT)/lib/upgrade/keep.d/utserver
 	env PATH=$(SYS_PATH) python3 openwrt/mkipk.py --root $(IPK_ROOT) --out $(IPK_DIR)
 	env PATH=$(SYS_PATH) python3 openwrt/check_ipk.py $(IPK_DIR)/utserver_$(UT_VERSION)-r*_all.ipk
 

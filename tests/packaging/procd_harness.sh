@@ -2,15 +2,20 @@
 # Runs init.d/utserver.procd under busybox ash with stand-ins for the OpenWrt
 # functions it calls (rc.common, functions.sh, procd.sh are not in Debian).
 # The stand-ins print what procd would be asked to do, one line each.
-# Usage: procd_harness.sh SCRIPT TEMPLATE ACTION   (UCI values from UCI_<option>)
+# Usage: procd_harness.sh SCRIPT TEMPLATE ACTION
+# The `utserver` sections are named in UCI_SECTIONS (default: main); option
+# OPTION of section S is UCI_S_OPTION.
 set -eu
 script=$1 template=$2 action=$3
 
 config_load() { :; }
-# config_get VAR SECTION OPTION DEFAULT: the value of UCI_<OPTION>, else DEFAULT.
-config_get() { eval "$1=\${UCI_$3:-\$4}"; }
+config_foreach() {
+	for section in ${UCI_SECTIONS:-main}; do "$1" "$section"; done
+}
+# config_get VAR SECTION OPTION DEFAULT: the value of UCI_<SECTION>_<OPTION>, else DEFAULT.
+config_get() { eval "$1=\${UCI_$2_$3:-\$4}"; }
 config_get_bool() { config_get "$@"; }
-procd_open_instance() { echo "open_instance"; }
+procd_open_instance() { echo "open_instance $*"; }
 procd_close_instance() { echo "close_instance"; }
 procd_set_param() {
 	printf 'param %s' "$1"

@@ -44,9 +44,9 @@ def test_ipk_control_declares_dependencies_user_and_conffiles(ipk):
     for package in ("python3-libtorrent", "python3-bottle", "python3-cheroot", "python3-feedparser"):
         assert package in fields["Depends"].split(", ")
     assert control["./conffiles"].decode().split() == ["/etc/config/utserver"]
-    # The conf is created on first start (random password); sysupgrade keeps it and the UCI file.
-    assert data["./lib/upgrade/keep.d/utserver"].decode().split() == \
-        ["/etc/config/utserver", "/etc/utserver/utserver.conf"]
+    # The confs are created on first start (random password, one per instance); sysupgrade keeps
+    # their folder and the UCI file.
+    assert data["./lib/upgrade/keep.d/utserver"].decode().split() == ["/etc/config/utserver", "/etc/utserver/"]
 
 
 def test_ipk_state_defaults_to_persistent_storage(ipk):

@@ -15,12 +15,13 @@ from .pkgtools import REPO
 HARNESS = REPO / "tests/packaging/procd_harness.sh"
 
 
-def procd(action: str, tmp_path, **uci) -> str:
+def procd(action: str, tmp_path, sections: str = "main", **uci) -> str:
+    """Run ACTION; uci holds options as SECTION_OPTION (main's conf and state are under tmp_path)."""
     template = tmp_path / "template.conf"
-    template.write_text("ut_webui_port: 8080\nadmin_password:\n")
-    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
-           "UCI_config_file": str(tmp_path / "etc/utserver.conf"),
-           "UCI_settings_dir": str(tmp_path / "state"), **{f"UCI_{k}": v for k, v in uci.items()}}
+    template.write_text("ut_webui_port: 8080\nadmin_password:\ndir_root: /opt/utserver\ndir_temp_files: /opt/utserver/temp\n")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "UCI_SECTIONS": sections,
+           "UCI_main_config_file": str(tmp_path / "etc/utserver.conf"),
+           "UCI_main_settings_dir": str(tmp_path / "state"), **{f"UCI_{k}": v for k, v in uci.items()}}
     done = subprocess.run(["busybox", "sh", str(HARNESS), str(REPO / "init.d/utserver.procd"), str(template), action],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -46,6 +47,7 @@ def test_first_start_creates_private_conf_with_random_password_once(tmp_path):
     assert f"chgrp utserver {conf}.new" in out
     procd("start_service", tmp_path)
     assert f"admin_password: {password}\n" in conf.read_text(), "a second start must keep the conf"
+    assert f"dir_root: {tmp_path / 'state'}\n" in conf.read_text(), "downloads go where settings_dir is"
 
 
 def test_instance_respawns_as_utserver_with_logs_to_logd(tmp_path):
@@ -69,9 +71,24 @@ def test_command_sets_umask_and_working_directory_then_runs_daemon(tmp_path):
 
 
 def test_disabled_service_starts_no_instance(tmp_path):
-    assert "open_instance" not in procd("start_service", tmp_path, enabled="0")
+    assert "open_instance" not in procd("start_service", tmp_path, main_enabled="0")
 
 
 def test_reload_sends_sighup_and_uci_commit_triggers_it(tmp_path):
     assert procd("reload_service", tmp_path).strip() == "send_signal utserver * HUP"
     assert procd("service_triggers", tmp_path).strip() == "reload_trigger utserver"
+
+
+def test_each_section_is_an_instance_with_its_own_conf_state_and_ports(tmp_path):
+    out = procd("start_service", tmp_path, sections="main disk2", disk2_config_file=str(tmp_path / "etc/disk2.conf"),
+                disk2_settings_dir=str(tmp_path / "disk2"), disk2_webui_port="8081", disk2_peer_port="6882")
+    assert re.findall(r"^open_instance (\S+)$", out, re.M) == ["main", "disk2"]
+    conf = (tmp_path / "etc/disk2.conf").read_text()
+    assert "ut_webui_port: 8081\n" in conf and "bind_port: 6882\n" in conf
+    assert f"dir_root: {tmp_path / 'disk2'}\n" in conf and f"dir_temp_files: {tmp_path / 'disk2'}/temp\n" in conf
+    passwords = {re.search(r"^admin_password: (\w+)$", (tmp_path / f"etc/{name}.conf").read_text(), re.M)[1]
+                 for name in ("utserver", "disk2")}
+    assert len(passwords) == 2, "each instance has its own password"
+    second = out[out.index("open_instance disk2"):]
+    assert f"<{tmp_path / 'disk2'}> </usr/bin/utserver> <{tmp_path / 'etc/disk2.conf'}>" in second
+

@@ -4,6 +4,7 @@ reload on `systemctl reload`, stop cleanly, and its hardening must leave /srv, /
 and /home writable for downloads while /usr and /etc stay read-only."""
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -101,6 +102,37 @@ def test_systemctl_reload_keeps_the_daemon(booted):
     booted.run("systemctl", "reload", "utserver")
     assert booted.show("MainPID", "ActiveState") == {"MainPID": before, "ActiveState": "active"}
     wait_for(lambda: http_status(booted.port, booted.password) == 200, 60, "HTTP 200 after reload")
+
+
+def test_a_second_instance_runs_beside_with_its_own_conf_state_and_port(booted):
+    """The README's recipe: a copy of the conf with its own ports and dir_root, utserver@NAME."""
+    main_conf = booted.root.file("/etc/utserver/utserver.conf").read_text()
+    text = re.sub(r"^bind_port:.*\n", "", main_conf, flags=re.M).replace("/var/lib/utserver", "/var/lib/utserver-second")
+    conf = booted.root.file("/etc/utserver/second.conf")
+    conf.write_text(text)
+    port = use_free_ports(conf)
+    booted.run("chgrp", "utserver", "/etc/utserver/second.conf")
+    booted.run("chmod", "0640", "/etc/utserver/second.conf")
+    main_pid = booted.show("MainPID")["MainPID"]
+    booted.run("systemctl", "start", "utserver@second")
+    wait_for(lambda: http_status(port, booted.password) == 200, 120, "HTTP 200 from the second instance")
+    assert http_status(booted.port, booted.password) == 200
+    second = booted.run("systemctl", "show", "utserver@second", "--property=MainPID", "--property=User").stdout
+    assert "User=utserver" in second and f"MainPID={main_pid}\n" not in second
+    assert booted.show("MainPID")["MainPID"] == main_pid
+    state = booted.root.file("/var/lib/utserver-second")
+    assert sorted(p.name for p in state.iterdir()), "the second instance keeps its state in its own folder"
+    booted.run("systemctl", "stop", "utserver@second")
+    assert booted.show("ActiveState") == {"ActiveState": "active"}
+
+
+def test_an_instance_without_its_conf_fails_with_the_reason(booted):
+    booted.run("systemctl", "start", "utserver@missing", check=False)
+    unit = "utserver@missing"
+    wait_for(lambda: booted.run("systemctl", "is-failed", unit, check=False).stdout.strip() == "failed", 60,
+             "the instance to fail")
+    journal = booted.run("journalctl", "-u", unit, "--no-pager", check=False).stdout
+    assert "/etc/utserver/missing.conf: cannot read the configuration file" in journal, journal
 
 
 def test_systemctl_stop_is_clean(booted):
