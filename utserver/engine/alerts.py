@@ -178,7 +178,7 @@ class Duties:
         self._every: list[tuple[float, Callable[[], object]]] = [
             (GOALS_INTERVAL, self._stop_at_goals),
             (MISSING_INTERVAL, self._resume_returned),
-            (RESUME_SAVE_INTERVAL, lambda: saving.save_changed(engine.table)),
+            (RESUME_SAVE_INTERVAL, saving.PeriodicSaves(engine.table)),
             (HISTORY_SAVE_INTERVAL, engine.history.save),
         ]
         self._last = [time.monotonic()] * len(self._every)

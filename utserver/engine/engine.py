@@ -116,8 +116,7 @@ class Engine:
         self.alert_subscribers.setdefault(alert_class, []).append(callback)
 
     def _announce_on_dht(self, _alert) -> None:
-        """The DHT is up (at start, or switched on at run time): announce every torrent now,
-        not after dht_announce_interval (15 min); then stop hearing DHT alerts."""
+        """The DHT is up: announce every torrent now, not in 15 min; then stop hearing DHT alerts."""
         for job in self.table.jobs():
             job.handle.force_dht_announce()
         self.tuning.awaiting_dht = False
@@ -249,15 +248,14 @@ class Engine:
     def recheck(self, info_hash: str) -> None:
         job = self.table.get(info_hash)
         h = job.handle
-        # into libtorrent's check queue (active_checking: one check at a time): paused and
-        # auto-managed, it checks when its turn comes (docs/reference/libtorrent.md#check-queue)
+        # into libtorrent's check queue (one check at a time): paused and auto-managed, it checks
+        # when its turn comes (docs/reference/libtorrent.md#check-queue)
         h.set_flags(TF.auto_managed)
         h.pause()
         h.force_recheck()
         if job.mode == STOPPED or job.paused:
             h.set_flags(TF.stop_when_ready)  # paused and unmanaged again once checked
-        # shown at once: a client polling right after must not read the seeding status from before
-        self.table.refresh(job, h.status(reads.STATUS_FLAGS))
+        self.table.refresh(job, h.status(reads.STATUS_FLAGS))  # a poll right after sees the check
         self.touch()
 
     def remove(self, info_hash: str, *, data: bool = False, torrent: bool = False) -> None:

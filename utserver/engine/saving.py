@@ -1,5 +1,5 @@
-"""Resume data saves: the changed torrents' (each RESUME_SAVE_INTERVAL, alerts.Duties), and every
-changed torrent's at shutdown, waited for."""
+"""Resume data saves: the torrents that moved data (each RESUME_SAVE_INTERVAL, alerts.Duties), and
+every changed torrent's at shutdown, waited for."""
 
 from __future__ import annotations
 
@@ -17,6 +17,46 @@ if TYPE_CHECKING:
 log = logging.getLogger("utserver.engine")
 
 SAVE_INFO = lt.save_resume_flags_t.save_info_dict
+
+
+COUNTERS_SAVE_INTERVAL = 600.0  # an upload-only change (ratio, totals) waits this long: SD cards wear
+
+
+class PeriodicSaves:
+    """The pump's periodic save. A torrent that downloaded since the last look is saved (a crash
+    loses at most one interval of progress); one that only uploaded, once per
+    COUNTERS_SAVE_INTERVAL; one whose only change is its clocks (an idle seed's seeding time) is
+    not: libtorrent's need_save_resume_data() is true for it, and it would write every interval.
+    Commands and libtorrent's own changes (a check, metadata, a move) save at once elsewhere.
+    Owned by the pump thread."""
+
+    def __init__(self, table: TorrentTable):
+        self.table = table
+        # hash -> (payload downloaded, uploaded) at the last look; this session's counters,
+        # which start at 0 when a torrent is loaded or resumed
+        self._seen: dict[str, tuple[int, int]] = {}
+        self._counters_saved = time.monotonic()
+
+    def __call__(self) -> int:
+        now = time.monotonic()
+        counters_due = now - self._counters_saved >= COUNTERS_SAVE_INTERVAL
+        seen: dict[str, tuple[int, int]] = {}
+        count = 0
+        for job in self.table.jobs():
+            status = self.table.status(job.hash)
+            if status is None or job.handle is None or not job.handle.is_valid():
+                continue
+            down, up = status.total_payload_download, status.total_payload_upload
+            last_down, last_up = self._seen.get(job.hash, (0, 0))
+            if down != last_down or (up != last_up and counters_due):
+                job.handle.save_resume_data(SAVE_INFO)
+                count += 1
+                last_up = up
+            seen[job.hash] = (down, last_up)
+        self._seen = seen  # removed torrents drop out
+        if counters_due:
+            self._counters_saved = now
+        return count
 
 
 def save_changed(table: TorrentTable) -> int:

@@ -1,0 +1,72 @@
+"""The periodic resume save writes for moved data only: an idle seed writes nothing (SD cards wear),
+a download is saved each interval, an upload-only change once per COUNTERS_SAVE_INTERVAL."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from tests.support.daemon import wait_for
+from utserver.engine import saving
+from utserver.engine.saving import PeriodicSaves
+
+
+class Handle:
+    def __init__(self):
+        self.saves = 0
+
+    def is_valid(self):
+        return True
+
+    def save_resume_data(self, flags):
+        self.saves += 1
+
+
+class Table:
+    """The two reads PeriodicSaves makes of the torrent table, over counters the test sets."""
+
+    def __init__(self, *hashes):
+        self.handles = {h: Handle() for h in hashes}
+        self.counters = dict.fromkeys(hashes, (0, 0))
+
+    def jobs(self):
+        return [SimpleNamespace(hash=h, handle=handle) for h, handle in self.handles.items()]
+
+    def status(self, info_hash):
+        down, up = self.counters[info_hash]
+        return SimpleNamespace(total_payload_download=down, total_payload_upload=up)
+
+
+def test_only_a_torrent_that_downloaded_since_the_last_look_is_saved():
+    table = Table("idle", "busy")
+    saves = PeriodicSaves(table)
+    assert saves() == 0, "a torrent loaded and idle is not written"
+    table.counters["busy"] = (16384, 0)
+    assert saves() == 1 and table.handles["busy"].saves == 1
+    assert saves() == 0, "nothing moved since"
+    table.counters["busy"] = (5000, 0)  # paused and resumed: libtorrent's counter restarted
+    assert saves() == 1
+
+
+def test_an_upload_only_change_waits_for_the_counters_interval(monkeypatch):
+    table = Table("seed")
+    clock = [1000.0]
+    monkeypatch.setattr(saving.time, "monotonic", lambda: clock[0])
+    saves = PeriodicSaves(table)
+    table.counters["seed"] = (0, 1 << 20)
+    assert saves() == 0
+    clock[0] += saving.COUNTERS_SAVE_INTERVAL
+    assert saves() == 1, "the uploads since the last look are kept, then saved"
+    clock[0] += 25
+    assert saves() == 0
+
+
+def test_an_idle_seed_in_a_real_session_is_not_saved_again(make_engine, content):
+    """libtorrent's need_save_resume_data() stays true for a seed (its clocks run): the old rule
+    rewrote every seed's resume file each interval."""
+    torrent, seed_dir, _ = content
+    env = make_engine({"dir_active": str(seed_dir)})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == 5, "seeding")
+    job = env.engine.table.get(h)
+    wait_for(job.handle.need_save_resume_data, timeout=30, what="libtorrent to call the seed changed")
+    assert PeriodicSaves(env.engine.table)() == 0
