@@ -35,15 +35,15 @@ class ResumeStore:
 
     def save(self, job: Job, params: lt.add_torrent_params) -> None:
         entry: Any = lt.bdecode(lt.write_resume_data_buf(params))
-        entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
-        with self._lock:
+        with self._lock:  # the record read under the lock: a command's newer record is never undone
+            entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
             storage.write_atomic(self.path(job.hash), lt.bencode(entry))
 
     def save_record(self, job: Job) -> None:
         """Rewrite the job record in its stored file (durable now; libtorrent's part follows)."""
         path = self.path(job.hash)
-        record = lt.bdecode(storage.bencode(job.record()))
         with self._lock:
+            record = lt.bdecode(storage.bencode(job.record()))
             try:
                 entry: Any = lt.bdecode(path.read_bytes())
             except (OSError, RuntimeError):
