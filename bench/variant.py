@@ -20,6 +20,8 @@ settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_V
   profrestore  cProfile of Engine._restore -> /tmp/utserver-bench/restore-profile.txt
   dumpmods     write sys.modules to /tmp/utserver-bench/modules.txt 5 s after start
   expireN      cheroot expiration_interval -> N s (how often its selector wakes, 0.5 by default)
+  tracemalloc  trace Python allocations; each SIGUSR1 writes a snapshot to $UTB_TRACE_PREFIX<n>.snap
+               (bench/memory_per_torrent.py)
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def apply() -> None:
         elif m := re.fullmatch(r"expire([\d.]+)", knob):
             from cheroot import server as cheroot_server
             cheroot_server.HTTPServer.expiration_interval = float(m.group(1))
+        elif knob == "tracemalloc":
+            _snapshots_on_sigusr1()
         else:
             raise SystemExit(f"unknown UTB_VARIANT knob {knob!r}")
 
@@ -129,6 +133,18 @@ def _patch_profile_restore() -> None:
 def _dump() -> None:
     mods = sorted(sys.modules)
     Path("/tmp/utserver-bench/modules.txt").write_text(f"{len(mods)} modules\n" + "\n".join(mods) + "\n")
+
+
+def _snapshots_on_sigusr1() -> None:
+    import signal
+    import tracemalloc
+    tracemalloc.start(1)
+    written = [0]
+
+    def dump(_signum, _frame) -> None:
+        written[0] += 1
+        tracemalloc.take_snapshot().dump(f"{os.environ['UTB_TRACE_PREFIX']}{written[0]}.snap")
+    signal.signal(signal.SIGUSR1, dump)
 
 
 def _patch_trim() -> None:
