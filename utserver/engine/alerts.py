@@ -144,8 +144,11 @@ def on_peer_connect(engine: Engine, alert) -> None:
 
 
 def on_listening(engine: Engine, alert) -> None:
+    """libtorrent quietly moves to the next port when ours is taken: say so."""
     log.info("listening: %s", alert.message())
-    engine.check_port()
+    actual = engine.session.listen_port() if engine.session else 0
+    if actual and actual != engine.port:
+        log.warning("peer port %d is in use: listening on %d instead", engine.port, actual)
 
 
 HANDLERS: dict[type, Callable[[Engine, Any], None]] = {

@@ -81,11 +81,10 @@ class Engine:
         # through disable_pex, which libtorrent honours at run time (docs/reference/libtorrent.md#pex).
         params = lt.session_params(packed)  # type: ignore[call-overload]  # a dict works; the stubs want a pack
         if hasattr(params, "disk_io_constructor"):  # 2.1; 2.0.x picks mmap or posix by platform
-            # posix_disk_io, the back-end 32-bit builds of 2.0.x use: pread's write cache grew
-            # past its limit (peak private memory of a 1 GiB download 51-94 MiB, 29-37 with
-            # posix) and its two pool threads each wake once a second while idle. The price:
-            # writes in the network thread, 10-30 % slower on loopback and beside a large copy to
-            # the same disk (docs/bench.md).
+            # posix_disk_io, the back-end 32-bit builds of 2.0.x use: pread's write cache grew past its
+            # limit (peak private memory of a 1 GiB download 51-94 MiB, 29-37 with posix) and its two
+            # pool threads each wake once a second while idle. The price: writes in the network thread,
+            # 10-30 % slower on loopback and beside a large copy to the same disk (docs/bench.md).
             params.disk_io_constructor = "posix_disk_io_constructor"
         self.session = session = lt.session(params)
         self.tuning.opened(session, packed)
@@ -135,12 +134,6 @@ class Engine:
         if changed & _PER_TORRENT:
             for job in self.table.jobs():
                 self.apply_limits(job)
-
-    def check_port(self) -> None:
-        """libtorrent quietly moves to the next port when ours is taken: say so."""
-        actual = self.session.listen_port() if self.session else 0
-        if actual and actual != self.port:
-            log.warning("peer port %d is in use: listening on %d instead", self.port, actual)
 
     def seen(self, dirty: bool) -> Seen:
         """What the pump's pacing looks at."""
@@ -203,8 +196,12 @@ class Engine:
         self._command(job.hash, lambda job: self._set_mode(job, STOPPED))
 
     def retry(self, job: Job) -> None:
-        """Its data is back (the pump's thread): the torrent goes on in its own mode."""
-        self._command(job.hash, lambda job: self._set_mode(job, job.mode))
+        """Its data is back (the pump's thread): checked again (libtorrent may have dropped its
+        pieces at start, finding no files), then on in its own mode."""
+        def go_on(job: Job) -> None:
+            job.handle.force_recheck()
+            self._set_mode(job, job.mode)
+        self._command(job.hash, go_on)
 
     def fail(self, job: Job, error: str) -> None:
         """The torrent cannot go on (the pump's thread): it waits in the error state for Start."""
