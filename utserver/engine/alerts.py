@@ -69,7 +69,7 @@ def on_checked(engine: Engine, alert) -> None:
     if job.mode == FORCED and not job.paused:
         alert.handle.unset_flags(lt.torrent_flags.auto_managed)
         alert.handle.resume()
-    alert.handle.save_resume_data(saving.SAVE_INFO)
+    engine.saves.ask(alert.handle)
 
 
 def on_metadata(engine: Engine, alert) -> None:
@@ -90,9 +90,15 @@ def on_metadata(engine: Engine, alert) -> None:
 
 
 def on_resume_data(engine: Engine, alert) -> None:
+    engine.saves.answered()
     job = _job(engine, alert)
     if job is not None:
         engine.resume.save(job, alert.params)
+
+
+def on_resume_data_failed(engine: Engine, alert) -> None:
+    engine.saves.answered()
+    log.warning("%s", alert.message())
 
 
 def on_error(engine: Engine, alert) -> None:
@@ -130,7 +136,7 @@ def _free_bytes(folder: str) -> int:
 def on_renamed(engine: Engine, alert) -> None:
     job = _job(engine, alert)
     if job is not None:
-        alert.handle.save_resume_data(saving.SAVE_INFO)  # the new name survives a restart
+        engine.saves.ask(alert.handle)  # the new name survives a restart
 
 
 def on_peer_connect(engine: Engine, alert) -> None:
@@ -157,6 +163,7 @@ HANDLERS: dict[type, Callable[[Engine, Any], None]] = {
     lt.metadata_received_alert: on_metadata,
     lt.torrent_checked_alert: on_checked,
     lt.save_resume_data_alert: on_resume_data,
+    lt.save_resume_data_failed_alert: on_resume_data_failed,
     lt.storage_moved_alert: on_moved,
     lt.storage_moved_failed_alert: on_move_failed,
     lt.torrent_error_alert: on_error,
@@ -181,7 +188,7 @@ class Duties:
         self._every: list[tuple[float, Callable[[], object]]] = [
             (GOALS_INTERVAL, self._stop_at_goals),
             (MISSING_INTERVAL, self._resume_returned),
-            (RESUME_SAVE_INTERVAL, saving.PeriodicSaves(engine.table)),
+            (RESUME_SAVE_INTERVAL, saving.PeriodicSaves(engine.table, engine.saves)),
             (HISTORY_SAVE_INTERVAL, engine.history.save),
         ]
         self._last = [time.monotonic()] * len(self._every)

@@ -55,6 +55,7 @@ class Engine:
         port = random.randint(1025, 65000) if settings.get("randomize_bind_port") else int(settings.get("bind_port"))
         self.tuning = Tuning(settings, port, lt_upnp)
         self.resume = ResumeStore(settings.settings_path / "resume")
+        self.saves = saving.Requests()
         self.history = TransferHistory(settings.settings_path / "xferhist.dat")
         self.accounting = Accounting(self.history)
         self.events = EventRunner()
@@ -101,7 +102,7 @@ class Engine:
             return
         self.pump.stop()
         self.session.pause()
-        saving.save_all(self, timeout=20)
+        saving.save_all(self, self.pump, timeout=20)
         self.history.save()
         self.settings.unsubscribe(self.on_settings_changed)
         # Drop every reference: the session's destructor closes its sockets before close() returns.
@@ -159,7 +160,7 @@ class Engine:
         self.touch()
         self.resume.save_record(job)
         if job.handle is not None and job.handle.is_valid():
-            job.handle.save_resume_data(saving.SAVE_INFO)
+            self.saves.ask(job.handle)
 
     def apply_limits(self, job: Job) -> None:
         status = self.table.status(job.hash)

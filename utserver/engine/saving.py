@@ -4,6 +4,7 @@ every changed torrent's at shutdown, waited for."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from utserver.engine.table import TorrentTable
 
 if TYPE_CHECKING:
     from utserver.engine.engine import Engine
+    from utserver.engine.pump import AlertPump
 
 log = logging.getLogger("utserver.engine")
 
@@ -20,6 +22,30 @@ SAVE_INFO = lt.save_resume_flags_t.save_info_dict
 
 
 COUNTERS_SAVE_INTERVAL = 600.0  # an upload-only change (ratio, totals) waits this long: SD cards wear
+
+
+class Requests:
+    """Every resume-data request, counted against its answer (libtorrent posts one alert for each,
+    saved or failed): the shutdown waits for all of them, also for those asked before the pump
+    stopped whose alerts it left in the queue (a finished torrent's, whose request had already
+    cleared need_save_resume_data)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # asked by web threads (commands) and the pump
+        self._outstanding = 0
+
+    def ask(self, handle) -> None:
+        handle.save_resume_data(SAVE_INFO)
+        with self._lock:
+            self._outstanding += 1
+
+    def answered(self) -> None:
+        with self._lock:
+            self._outstanding -= 1
+
+    @property
+    def outstanding(self) -> int:
+        return self._outstanding
 
 
 class PeriodicSaves:
@@ -30,8 +56,9 @@ class PeriodicSaves:
     Commands and libtorrent's own changes (a check, metadata, a move) save at once elsewhere.
     Owned by the pump thread."""
 
-    def __init__(self, table: TorrentTable):
+    def __init__(self, table: TorrentTable, requests: Requests):
         self.table = table
+        self.requests = requests
         # hash -> (payload downloaded, uploaded) at the last look; this session's counters,
         # which start at 0 when a torrent is loaded or resumed
         self._seen: dict[str, tuple[int, int]] = {}
@@ -49,7 +76,7 @@ class PeriodicSaves:
             down, up = status.total_payload_download, status.total_payload_upload
             last_down, last_up = self._seen.get(job.hash, (0, 0))
             if down != last_down or (up != last_up and counters_due):
-                job.handle.save_resume_data(SAVE_INFO)
+                self.requests.ask(job.handle)
                 count += 1
                 last_up = up
             seen[job.hash] = (down, last_up)
@@ -59,25 +86,17 @@ class PeriodicSaves:
         return count
 
 
-def save_changed(table: TorrentTable) -> int:
-    """Ask libtorrent for the resume data of every torrent it says changed; the alerts write them."""
-    count = 0
-    for job in table.jobs():
+def save_all(engine: Engine, pump: AlertPump, timeout: float) -> None:
+    """At shutdown (the pump thread has stopped): handle the alerts it left, ask for the resume
+    data of every torrent libtorrent says changed, and wait until every request is answered."""
+    requests = engine.saves
+    pump.dispatch(engine.session.pop_alerts())
+    for job in engine.table.jobs():
         if job.handle is not None and job.handle.is_valid() and job.handle.need_save_resume_data():
-            job.handle.save_resume_data(SAVE_INFO)
-            count += 1
-    return count
-
-
-def save_all(engine: Engine, timeout: float) -> None:
-    """At shutdown (the pump thread has stopped): save every changed torrent and wait for it."""
-    pending = save_changed(engine.table)
+            requests.ask(job.handle)
     deadline = time.monotonic() + timeout
-    while pending > 0 and time.monotonic() < deadline and engine.pump is not None:
-        engine.pump.wait(0.5)
-        for alert in engine.session.pop_alerts():
-            if isinstance(alert, (lt.save_resume_data_alert, lt.save_resume_data_failed_alert)):
-                pending -= 1
-            engine.pump.dispatch([alert])
-    if pending > 0:
-        log.error("%d torrents' resume data not saved before the deadline", pending)
+    while requests.outstanding > 0 and time.monotonic() < deadline:
+        pump.wait(0.5)
+        pump.dispatch(engine.session.pop_alerts())
+    if requests.outstanding > 0:
+        log.error("%d torrents' resume data not saved before the deadline", requests.outstanding)
