@@ -65,8 +65,8 @@ class Server:
             self._serve(wakeup)
         finally:
             self._stop_parts()
-            self._remove_pidfile()
-        log.info("utserver stopped")
+            log.info("utserver stopped")
+            self._remove_pidfile()  # the last sign: whoever waits for it finds the log complete
         return 0
 
     def _serve(self, wakeup: int) -> None:

@@ -45,14 +45,15 @@ def open_fds(pid: int) -> int:
 
 
 def switches(pid: int) -> int:
-    """Context switches of every thread of *pid*: each is a wake-up."""
+    """Voluntary context switches of every thread of *pid*: each ends a wake-up. (Involuntary
+    ones are other processes' load preempting it: on a busy CI machine they are noise.)"""
     total = 0
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             text = (task / "status").read_text()
         except OSError:
             continue  # a thread that just ended
-        total += sum(int(line.split()[1]) for line in text.splitlines() if "ctxt_switches" in line)
+        total += sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("voluntary_ctxt_switches"))
     return total
 
 
