@@ -9,8 +9,9 @@ from tests.structure.conftest import REPO
 
 pytestmark = pytest.mark.unit  # the pure layer: `make unit`
 
-# A path that climbs, e.g. "../x/y.md", read from the repository's root: it may name nothing (a
-# traversal attempt in a test) or a file of the repository, never one beside the clone.
+# A path that climbs, e.g. "../x/y.md", read from the repository's root: it may name nothing or a
+# single name (a traversal attempt in a test, "../x") or a file of the repository, never one in a
+# folder beside the clone.
 CLIMBING = re.compile(r"(?:\.\./)+[\w.-]+(?:/[\w.-]+)*")
 # An absolute path into the workplace the repository was written in.
 WORKPLACE = re.compile("/" + "work/")
@@ -36,7 +37,9 @@ def test_no_tracked_file_refers_to_files_outside_the_repository(tracked):
 
 def _beside_the_clone(path) -> bool:
     target = path.resolve()
-    return target.exists() and REPO.parent in target.parents and REPO.resolve() not in [target, *target.parents]
+    beside = REPO.resolve().parent
+    return target.exists() and beside in target.parents and target.parent != beside \
+        and REPO.resolve() not in [target, *target.parents]
 
 
 def test_every_reference_citation_names_an_existing_section(tracked):
