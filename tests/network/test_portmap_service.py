@@ -105,7 +105,7 @@ def test_natpmp_by_libtorrent_with_upnp_off(lab, portmap_host):
     # libtorrent speaks PCP first; miniupnpd describes such mappings "PCP MAP <nonce>".
     wait_for(lambda: mapped(lab, PORT, LAN_IPS[0], "PCP"), 15, "NAT-PMP/PCP mappings")
     natpmp = wait_for(lambda: (s := host.state()["natpmp"])["protocols"] == "TCP,UDP" and s, 5,
-                      "the service to report libtorrent's mapping")
+                      "the service to report libtorrent's mapping", on_timeout=host.state)
     assert (natpmp["backend"], natpmp["external_port"]) == ("libtorrent", PORT)
     assert natpmp["gateway"] == GW_LAN_IPS[0]
     assert host.state()["upnp"]["backend"] == "off"

@@ -2,6 +2,7 @@
 through the settings pack; this records what libtorrent's alerts say about it."""
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import libtorrent as lt
@@ -15,19 +16,25 @@ TITLES = {"upnp": "UPnP", "natpmp": "NAT-PMP"}
 
 
 class AlertRecorder:
-    """A Mapper whose work libtorrent does; fed from the alert-pump thread."""
+    """A Mapper whose work libtorrent does; fed from the alert-pump thread, started and updated
+    from the service's: each change of the state is made under a lock, or an alert's mapping
+    arriving while start() runs was lost (the state showed no protocols)."""
 
     def __init__(self, transport: str, log: CategoryLog) -> None:
         self._transport, self._log = transport, log
         self._title = TITLES[transport]
+        self._lock = threading.Lock()
         self._state = MapState(backend="libtorrent")
 
     def start(self, port: int, where: Where) -> None:
         # libtorrent maps as soon as the engine opens, maybe before this: keep what it said.
         interface = where()
         gateway = netif.gateway_of(interface) if self._transport == "natpmp" else ""
-        self._state = replace(self._state, backend="libtorrent", gateway=gateway,
-                              internal_ip=interface.ipv4 if interface else "")
+        self._change(backend="libtorrent", gateway=gateway, internal_ip=interface.ipv4 if interface else "")
+
+    def _change(self, **fields) -> None:
+        with self._lock:
+            self._state = replace(self._state, **fields)
 
     def update(self, port: int, where: Where) -> None:
         interface = where()
@@ -37,24 +44,26 @@ class AlertRecorder:
         self.start(port, lambda: interface)
 
     def stop(self) -> None:
-        self._state = MapState(backend="libtorrent", external_ip=self._state.external_ip)
+        with self._lock:
+            self._state = MapState(backend="libtorrent", external_ip=self._state.external_ip)
 
     def state(self) -> MapState:
         return self._state
 
     # --- alerts (called with data already copied out of the alert) -------------------------
     def mapped(self, protocol: str, external_port: int) -> None:
-        protocols = tuple(sorted({*self._state.protocols, protocol}))
-        self._state = replace(self._state, protocols=protocols, external_port=external_port,
-                              last_error="")
+        with self._lock:
+            protocols = tuple(sorted({*self._state.protocols, protocol}))
+            self._state = replace(self._state, protocols=protocols, external_port=external_port,
+                                  last_error="")
         self._log.info("%s: mapped %s, external port %d", self._title, protocol, external_port)
 
     def failed(self, message: str) -> None:
-        self._state = replace(self._state, last_error=message)
+        self._change(last_error=message)
         self._log.error("%s: %s", self._title, message)
 
     def external_ip(self, address: str) -> None:
-        self._state = replace(self._state, external_ip=address)
+        self._change(external_ip=address)
 
 
 def route(alert: lt.alert, recorders: dict[str, AlertRecorder]) -> None:
