@@ -74,9 +74,9 @@ def main() -> None:
     settings = Settings(load_conf(conf_path), settings_path)
     logs.set_mask(int(settings.get("logmask")))  # as server.py does
     engine = Engine()
-    service = PortMapService(settings, options.get("upnp_backend"),
-                             subscribe_alert=engine.subscribe_alert,
-                             **options.get("upnp_options", {}))
+    service = PortMapService(settings, options.get("upnp_backend"), **options.get("upnp_options", {}))
+    for alert_class, handler in service.alert_handlers().items():  # before the session maps, as server.py
+        engine.subscribe_alert(alert_class, handler)
     if options.get("session"):
         engine.open(settings, service.libtorrent_upnp)
     service.start()

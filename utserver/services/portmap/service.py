@@ -45,21 +45,18 @@ def default_upnp_backend() -> str:
 
 
 class PortMapService:
-    """start() / stop() like the other parts; state() for the API. `subscribe_alert(cls, fn)`
-    is the engine's alert subscription, used at start(); `upnp_options` go to the miniupnpc
-    backend (tests shorten its lease)."""
+    """start() / stop() like the other parts; state() for the API; alert_handlers() for the
+    engine, subscribed before it opens (libtorrent maps as the session starts); `upnp_options`
+    go to the miniupnpc backend (tests shorten its lease)."""
 
     def __init__(self, settings: SettingsView, upnp_backend: str | None = None,
-                 local_port: Callable[[], int] | None = None,
-                 subscribe_alert: Callable[[type, Callable], None] | None = None,
-                 **upnp_options: float) -> None:
+                 local_port: Callable[[], int] | None = None, **upnp_options: float) -> None:
         self.upnp_backend = upnp_backend or default_upnp_backend()
         if ("upnp", self.upnp_backend) not in BACKENDS:
             raise ValueError(f"unknown UPnP backend {self.upnp_backend!r}")
         self._settings, self._upnp_options = settings, upnp_options
         # The peer port in use: the engine's (randomize_bind_port), else bind_port.
         self._local_port = local_port or (lambda: int(settings.get("bind_port")))
-        self._subscribe_alert = subscribe_alert
         self._recorders = {name: AlertRecorder(name, clog) for name, clog in MECHANISMS.items()}
         self._mappers: dict[str, Mapper] = {name: NoPortMap() for name in MECHANISMS}
         self._names = dict.fromkeys(MECHANISMS, "off")
@@ -82,9 +79,6 @@ class PortMapService:
     def start(self) -> None:
         log.info("port mapping: UPnP by %s, NAT-PMP/PCP by libtorrent", self.upnp_backend)
         self._running = True
-        if self._subscribe_alert:
-            for cls, handler in self.alert_handlers().items():
-                self._subscribe_alert(cls, handler)
         self._settings.subscribe(self._on_settings)
         self._apply()
 
