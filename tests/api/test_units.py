@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import bottle
 import pytest
 
 from utserver.engine import AddError
@@ -11,6 +13,7 @@ from utserver.engine.adding import safe_sub_path
 from utserver.engine.views import FileSource
 from utserver.web import access, proxy
 from utserver.web.auth import FREE_FAILURES, MAX_WAIT, Brake
+from utserver.web.server import _with_sock_ip
 from utserver.web.sessions import TOKEN_TTL, Sessions
 from utserver.web.utorrent import multipart
 from utserver.web.utorrent.errors import ApiError
@@ -168,3 +171,15 @@ def test_names_are_cut_by_bytes_at_a_character_boundary_keeping_the_extension():
         cut = cut_name(long)
         assert len(cut.encode()) <= 255 and long.startswith(cut.rsplit(".", 1)[0] if "." in long else cut)
         assert cut.endswith(".mkv") == long.endswith(".mkv")
+
+
+def test_a_served_reply_body_is_not_kept_by_its_worker_thread():
+    """bottle keeps a thread's last reply body until the thread's next request: a full listing of
+    10,000 torrents is megabytes, and each of the web threads held its last one."""
+    app = bottle.Bottle()
+    app.route("/list", callback=lambda: bottle.HTTPResponse(b"x" * 1_000_000, 200))
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/list", "wsgi.input": io.BytesIO(),
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "wsgi.url_scheme": "http"}
+    served = _with_sock_ip(app, "127.0.0.1")(environ, lambda status, headers, exc_info=None: None)
+    assert b"".join(served) == b"x" * 1_000_000  # the reply itself is whole
+    assert not bottle.response.body

@@ -25,7 +25,7 @@ def lt_to_ut_priority(value: int) -> int:
     return 0 if value == 0 else 1 if value <= 3 else 2 if value == 4 else 3
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__: 1.2 KiB less per torrent (docs/bench.md)
 class Job:
     hash: str
     name: str

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 
+import bottle
 from cheroot import wsgi
 
 from utserver.web import access
@@ -132,5 +133,10 @@ def _with_sock_ip(app, host: str):
 
         def start(status, headers, exc_info=None):
             return start_response(status, headers + SECURITY_HEADERS, exc_info)
-        return app(environ, start)
+        try:
+            return app(environ, start)  # the reply's own list holds its body until it is sent
+        finally:
+            # bottle keeps each thread's last reply body until that thread's next request: a full
+            # listing of 10,000 torrents is megabytes, held by each of the THREADS (docs/bench.md)
+            bottle.response.body = b""
     return wrapped

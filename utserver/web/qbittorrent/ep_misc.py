@@ -93,7 +93,7 @@ def maindata(call: Call) -> dict:
     glob = fields.globals_of(call.parts.settings)
 
     def render(view) -> dict:
-        return {key: value for key, value in call.front.rows.get(view, glob)[0].items() if key != "hash"}
+        return {key: value for key, value in fields.as_dict(call.front.rows.get(view, glob)[0]).items() if key != "hash"}
     digest = call.front.digests.of(snapshot)
     sections = {"categories": category_map(call, digest.labels), "tags": all_tags(call, digest.tags),
                 "server_state": server_state(call, digest)}

@@ -15,6 +15,7 @@ from utserver.web.qbittorrent.table import Endpoint, read
 PRIORITY_TO_QBT = {0: 0, 1: 1, 2: 1, 3: 6}
 # TrackerView.status -> qBittorrent's tracker status integers.
 TRACKER_STATUS = {"not_contacted": 1, "working": 2, "updating": 3, "not_working": 4}
+STATE = fields.INDEX["state"]
 
 
 def info(call: Call):
@@ -31,7 +32,7 @@ def info(call: Call):
         if tag is not None and (tag not in view.tags if tag else view.tags):
             continue
         row, text = cache.get(view, glob)
-        if keep(row["state"], view):
+        if keep(row[STATE], view):
             rows.append((row, text))
     rows = _sorted(call, rows)
     offset, limit = call.number("offset", 0), call.number("limit", 0)
@@ -42,12 +43,12 @@ def info(call: Call):
     if not (trackers or files):  # the common case: the cached JSON of each row, joined
         body = "[" + ",".join(text for _, text in rows) + "]"
         return bottle.HTTPResponse(body.encode(), 200, {"Content-Type": "application/json"})
-    extended = [dict(row) for row, _ in rows]
-    for row in extended:
+    extended = [fields.as_dict(row) for row, _ in rows]
+    for item in extended:
         if trackers:
-            row["trackers"] = _tracker_rows(call, row["hash"].upper())
+            item["trackers"] = _tracker_rows(call, item["hash"].upper())
         if files:
-            row["files"] = _file_rows(call, row["hash"].upper(), None)
+            item["files"] = _file_rows(call, item["hash"].upper(), None)
     return extended
 
 
@@ -58,13 +59,14 @@ def _wanted(call: Call, snapshot) -> list:
     return [snapshot[h] for h in (item.strip().upper() for item in hashes.split("|")) if h in snapshot]
 
 
-def _sorted(call: Call, rows: list[tuple[dict, str]]) -> list[tuple[dict, str]]:
+def _sorted(call: Call, rows: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
     key = call.get("sort")
     if not key:
         return rows
     if key not in fields.KEYS:
         raise QbtError(400, f"sort: no field {key!r}")
-    return sorted(rows, key=lambda pair: (pair[0][key] is None, pair[0][key]), reverse=bool(call.flag("reverse")))
+    at = fields.INDEX[key]
+    return sorted(rows, key=lambda pair: (pair[0][at] is None, pair[0][at]), reverse=bool(call.flag("reverse")))
 
 
 def properties(call: Call) -> dict:
@@ -93,7 +95,7 @@ def properties(call: Call) -> dict:
         "reannounce": details.next_announce, "total_size": details.total_size,
         "is_private": details.private, "private": details.private if view.has_metadata else None,
         "has_metadata": view.has_metadata, "progress": fields.progress(view),
-        "popularity": call.front.rows.get(view, fields.globals_of(call.parts.settings))[0]["popularity"],
+        "popularity": call.front.rows.get(view, fields.globals_of(call.parts.settings))[0][fields.INDEX["popularity"]],
     }
 
 
