@@ -21,7 +21,8 @@ settings pack before utserver's own main() runs. Knobs (comma-separated in UTB_V
   dumpmods     write sys.modules to /tmp/utserver-bench/modules.txt 5 s after start
   expireN      cheroot expiration_interval -> N s (how often its selector wakes, 0.5 by default)
   tracemalloc  trace Python allocations; each SIGUSR1 writes a snapshot to $UTB_TRACE_PREFIX<n>.snap
-               (bench/memory_per_torrent.py)
+               (bench/memory_per_torrent.py); $UTB_TRACE_FRAMES frames per trace (1), more to find
+               who allocates, e.g. compare_to(..., "traceback")
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def _dump() -> None:
 def _snapshots_on_sigusr1() -> None:
     import signal
     import tracemalloc
-    tracemalloc.start(1)
+    tracemalloc.start(int(os.environ.get("UTB_TRACE_FRAMES", "1")))
     written = [0]
 
     def dump(_signum, _frame) -> None:
