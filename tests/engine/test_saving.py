@@ -3,11 +3,13 @@ a download is saved each interval, an upload-only change once per COUNTERS_SAVE_
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 from tests.support.daemon import wait_for
 from utserver.engine import Engine, saving
 from utserver.engine.saving import PeriodicSaves
+from utserver.engine.status import ST_DOWNLOADING, ST_SEEDING
 
 
 class Handle:
@@ -87,3 +89,30 @@ def test_a_save_asked_for_just_before_shutdown_is_written(make_engine, content):
     env.engine = Engine(env.settings)
     env.engine.open()
     assert [f.priority for f in env.engine.files(h)] == [2, 0]
+
+
+def _count_writes(engine) -> list[str]:
+    """The hashes of every resume file the engine writes from now on."""
+    written: list[str] = []
+    save = engine.resume.save
+    engine.resume.save = lambda job, params: (written.append(job.hash), save(job, params))
+    return written
+
+
+def test_a_new_torrent_without_data_is_written_once_and_a_checked_one_again(make_engine, content, tmp_path):
+    """The add writes the whole resume file; libtorrent's first check of a torrent with nothing on
+    disk adds nothing to keep, so it is not written again (two fsyncs, a third of an add), while a
+    torrent whose data the check found is (its piece map)."""
+    torrent, seed_dir, _ = content
+    env = make_engine({"dir_active": str(tmp_path / "empty")})
+    written = _count_writes(env.engine)
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == ST_DOWNLOADING, "downloading, checked")  # no peers: it waits
+    time.sleep(2)  # the save a check asks for would have landed by now
+    assert written == [h], "rewritten after the check of a torrent with no data"
+
+    seeded = make_engine({"dir_active": str(seed_dir)}, name="seeded")
+    written = _count_writes(seeded.engine)
+    h = seeded.engine.add_bytes(torrent)
+    seeded.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding")
+    wait_for(lambda: written.count(h) >= 2, timeout=10, what="the checked piece map written")

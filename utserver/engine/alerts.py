@@ -61,14 +61,18 @@ def on_move_failed(engine: Engine, alert) -> None:
 def on_checked(engine: Engine, alert) -> None:
     """libtorrent knows every piece's state now: save it, so a crash never forces a recheck.
     (A save requested earlier, still loading, can hold an empty piece map, and libtorrent
-    2.0.8 then re-checks files that exist.) A forced torrent leaves the check queue's
-    auto-management; a queued one stays with the queue, a stopped one stopped itself."""
+    2.0.8 then re-checks files that exist.) Not for a new torrent that has nothing yet: its add
+    wrote all there is to keep, and the save was a third of an add's cost (two fsyncs, the
+    encoding; docs/bench.md). A forced torrent leaves the check queue's auto-management; a queued
+    one stays with the queue, a stopped one stopped itself."""
     job = _job(engine, alert)
     if job is None:
         return
     if job.mode == FORCED and not job.paused:
         alert.handle.unset_flags(lt.torrent_flags.auto_managed)
         alert.handle.resume()
+    if engine.intake.first_check(job.hash) and alert.handle.status(0).num_pieces == 0:
+        return
     engine.saves.ask(alert.handle)
 
 

@@ -25,6 +25,8 @@ TF = lt.torrent_flags
 class Intake:
     def __init__(self, engine: Engine):
         self.engine = engine
+        # new torrents with metadata and no data, until libtorrent's first check of them
+        self._unchecked: set[str] = set()
 
     def add_bytes(self, data: bytes, options: AddOptions = DEFAULT_ADD, download_url: str = "") -> str:
         params = adding.params_from_bytes(data)
@@ -91,6 +93,8 @@ class Intake:
             # into libtorrent's check queue (active_checking: one at a time); once checked,
             # alerts.on_checked gives it back its mode
             params.flags |= TF.auto_managed | TF.paused
+        elif new and params.ti is not None:
+            self._unchecked.add(job.hash)
         job.handle = self.engine.session.add_torrent(params)
         status = job.handle.status(reads.STATUS_FLAGS)
         self.engine.accounting.baseline(job.hash, status)  # earlier runs counted then
@@ -105,6 +109,13 @@ class Intake:
                 and disk.has_data(info, final, renamed):
             log.info("%s: the data is in %s already: checking it there", job.name, final)
             job.active_dir = final
+
+    def first_check(self, info_hash: str) -> bool:
+        """Whether this is the first check of a torrent added with no data (once per torrent)."""
+        if info_hash not in self._unchecked:
+            return False
+        self._unchecked.discard(info_hash)
+        return True
 
     @staticmethod
     def _finds_data(job: Job, params: lt.add_torrent_params) -> bool:
