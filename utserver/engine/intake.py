@@ -124,7 +124,8 @@ class Intake:
         return disk.has_data(params.ti, job.active_dir, dict(params.renamed_files))
 
     def queue_room(self) -> QueueRoom:
-        running = [not st.is_seeding for st in self.engine.table.statuses() if not st.paused and st.auto_managed]
+        # a generator: QueueRoom.now stops reading once the queue is full, or at once without limits
+        running = (not st.is_seeding for st in self.engine.table.statuses() if not st.paused and st.auto_managed)
         return QueueRoom.now(int(self.engine.settings.get("max_active_torrent")),
                              int(self.engine.settings.get("max_active_downloads")), running)
 

@@ -16,6 +16,8 @@ class QueueRoom:
     def now(cls, total: int, downloads: int, running: Iterable[bool]) -> QueueRoom:
         """The room left beside the torrents the queue runs (each True when it downloads)."""
         room = cls(total, downloads)
+        if total < 0 and downloads < 0:
+            return room  # no limits: nothing to count (a scan of every torrent at each add)
         for downloading in running:
             room.total -= 1 if room.total > 0 else 0
             room.downloads -= 1 if downloading and room.downloads > 0 else 0
