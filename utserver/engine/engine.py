@@ -23,7 +23,7 @@ from utserver.engine.events import EventRunner, StateReporter
 from utserver.engine.history import TransferHistory
 from utserver.engine.intake import Intake
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job
-from utserver.engine.pacing import SETTLE, WATCHED, Seen
+from utserver.engine.pacing import SETTLE, WATCHED, RunningCounts, Seen
 from utserver.engine.pump import AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.seeding import Seeding
@@ -66,6 +66,7 @@ class Engine:
         self.intake = Intake(self)
         self.last_read = 0.0  # monotonic time of the last list read (snapshot)
         self.last_change = 0.0  # ... of the last command or new peer (touch)
+        self.running_counts = RunningCounts()  # the pump's
         self.session: Any = None  # lt.session while open (libtorrent has no type stubs)
         self.pump: AlertPump | None = None
         self.alert_subscribers: dict[type, list] = {}
@@ -138,11 +139,10 @@ class Engine:
 
     def seen(self, dirty: bool) -> Seen:
         """What the pump's pacing looks at."""
-        running = [st for st in self.table.statuses() if not st.paused]
+        running, with_peers, all_seeding = self.running_counts(self.table.statuses, dirty)
         now = time.monotonic()
-        return Seen(dirty=dirty, unreported=self.table.unreported(), running=len(running),
-                    with_peers=any(st.num_peers for st in running),
-                    all_seeding=all(st.is_seeding for st in running), watched=now - self.last_read < WATCHED,
+        return Seen(dirty=dirty, unreported=self.table.unreported(), running=running, with_peers=with_peers,
+                    all_seeding=all_seeding, watched=now - self.last_read < WATCHED,
                     settling=now - self.last_change < SETTLE)
 
     # --- adding (intake.py) ---
