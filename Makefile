@@ -87,10 +87,12 @@ screenshots: $(TEST_STAMP) system-packages $(WEBUI_ZIP)
 BENCH_FRONTS_N = $(if $(BENCH_QUICK),1000,1000$(comma)10000)
 comma := ,
 BENCH_RESUME_ARGS = $(if $(BENCH_QUICK),--torrents 2 --size-mib 4 --seconds 20 --idle 30)
+BENCH_MEMORY_N = $(if $(BENCH_QUICK),200,2000)
 bench: $(TEST_STAMP) $(WEBUI_ZIP)
 	$(PY) bench/run.py
 	$(PY) bench/fronts.py --n $(BENCH_FRONTS_N)
 	$(PY) bench/resume_writes.py $(BENCH_RESUME_ARGS)
+	$(PY) bench/memory_per_torrent.py --n $(BENCH_MEMORY_N)
 
 clean:
 	rm -rf build $(VENV) $(DEB_VENV) .pytest_cache .mypy_cache .ruff_cache
