@@ -18,7 +18,7 @@ TITLES = {"upnp": "UPnP", "natpmp": "NAT-PMP"}
 class AlertRecorder:
     """A Mapper whose work libtorrent does; fed from the alert-pump thread, started and updated
     from the service's: each change of the state is made under a lock, or an alert's mapping
-    arriving while start() runs was lost (the state showed no protocols)."""
+    arriving while start() runs could be lost (the state would show no protocols)."""
 
     def __init__(self, transport: str, log: CategoryLog) -> None:
         self._transport, self._log = transport, log
