@@ -3,13 +3,14 @@ a download is saved each interval, an upload-only change once per COUNTERS_SAVE_
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
+
+import libtorrent as lt
 
 from tests.support.daemon import wait_for
 from utserver.engine import Engine, saving
 from utserver.engine.saving import PeriodicSaves
-from utserver.engine.status import ST_DOWNLOADING, ST_SEEDING
+from utserver.engine.status import ST_SEEDING
 
 
 class Handle:
@@ -106,9 +107,11 @@ def test_a_new_torrent_without_data_is_written_once_and_a_checked_one_again(make
     torrent, seed_dir, _ = content
     env = make_engine({"dir_active": str(tmp_path / "empty")})
     written = _count_writes(env.engine)
+    checked: list[object] = []
+    env.engine.subscribe_alert(lt.torrent_checked_alert, checked.append)  # called after the handler
     h = env.engine.add_bytes(torrent)
-    env.wait_view(h, lambda v: v.state == ST_DOWNLOADING, "downloading, checked")  # no peers: it waits
-    time.sleep(2)  # the save a check asks for would have landed by now
+    wait_for(lambda: checked, timeout=10, what="the check's alert handled")
+    wait_for(lambda: env.engine.saves.outstanding == 0, timeout=10, what="every save asked for written")
     assert written == [h], "rewritten after the check of a torrent with no data"
 
     seeded = make_engine({"dir_active": str(seed_dir)}, name="seeded")

@@ -94,10 +94,12 @@ def on_metadata(engine: Engine, alert) -> None:
 
 
 def on_resume_data(engine: Engine, alert) -> None:
-    engine.saves.answered()
     job = _job(engine, alert)
-    if job is not None:
-        engine.resume.save(job, alert.params)
+    try:
+        if job is not None:
+            engine.resume.save(job, alert.params)
+    finally:
+        engine.saves.answered()  # once written: nothing asked is outstanding while unwritten
 
 
 def on_resume_data_failed(engine: Engine, alert) -> None:
