@@ -227,8 +227,11 @@ def report(res: dict) -> str:
     w = next((r for r in res["restart"] if r["daemon"] == "utserver" and "webui_render_ms" in r), None)
     if w:
         L.append(f"\nweb UI (Chromium headless) with {res['n']} torrents: first list rendered in "
-                 f"{w['webui_render_ms']} ms ({w['webui_rows']} rows); then {w['webui_busy_ms_per_s']} ms of "
-                 f"script+layout per second while polling, daemon CPU {w['webui_daemon_cpu_ms_per_s']} ms/s")
+                 f"{w['webui_render_ms']} ms ({w['webui_rows']} rows in the DOM); sort by name "
+                 f"{w['webui_sort_ms']} / {w['webui_sort_again_ms']} ms, search {w['webui_search_ms']} / "
+                 f"{w['webui_search_clear_ms']} ms, scroll to the middle {w['webui_scroll_ms']} ms; then "
+                 f"{w['webui_busy_ms_per_s']} ms of script+layout per second while polling, daemon CPU "
+                 f"{w['webui_daemon_cpu_ms_per_s']} ms/s")
     elif any("webui_error" in r for r in res["restart"]):
         L.append("\nweb UI: " + next(r["webui_error"] for r in res["restart"] if "webui_error" in r))
     if res.get("api_list"):

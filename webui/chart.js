@@ -29,7 +29,8 @@ function axis(ctx, w, hgt, max, label) {
 // series: arrays of [down, up] samples, oldest first.
 export function lines(canvas, history, legend = ['Down', 'Up']) {
   const [ctx, w, hgt] = prepare(canvas);
-  const samples = history.length === 1 ? [history[0], history[0]] : history; // one sample: a flat line
+  // One sample or none (a torrent that has not moved): a flat line.
+  const samples = history.length > 1 ? history : [history[0] || [0, 0], history[0] || [0, 0]];
   const max = Math.max(1024, ...samples.flat());
   axis(ctx, w, hgt, max, (v) => fmt.speed(v) || '0');
   const n = Math.max(samples.length, 2);

@@ -40,7 +40,7 @@ function onKey(e) {
 }
 
 function rowOf(target) {
-  return target.closest?.('#torrents tbody tr');
+  return target.closest?.('#torrents tbody tr[data-hash]');
 }
 
 export function initMenu(dispatch) {

@@ -24,11 +24,12 @@ function pick(category, label) {
 
 let lastKey = '';
 function draw() {
+  // Counted again only when a torrent or the view changed: keeps focus and DOM as they are.
+  const key = JSON.stringify([store.rev, store.labels, view.category, view.label]);
+  if (key === lastKey) return;
+  lastKey = key;
   const rows = [...store.torrents.values()];
   const cats = CATEGORIES.map(([id, title, test]) => [id, title, rows.filter(test).length]);
-  const key = JSON.stringify([cats, store.labels, view.category, view.label]);
-  if (key === lastKey) return; // nothing visible changed: keep focus and DOM as they are
-  lastKey = key;
   $('#categories').replaceChildren(...cats.map(([id, title, n]) =>
     item(title, n, view.label === null && view.category === id, () => pick(id, null))));
   const unlabelled = rows.filter((r) => !r[11]).length;

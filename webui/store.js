@@ -13,6 +13,7 @@ export const store = {
   total: [], // [[down, up], ...] for all torrents
   settings: new Map(), // name -> [name, type, value, {access}]
   cid: 0,
+  rev: 0, // counts the list replies that changed a torrent: views re-sort only when it moves
 };
 
 const listeners = new Set();
@@ -27,14 +28,19 @@ function merge(map, full, changed, removed) {
   for (const key of removed || []) map.delete(key);
 }
 
+// Speed history is kept only for torrents that moved in the last HISTORY samples: with 100,000
+// idle seeds, a history each would cost the page hundreds of megabytes.
 function sample() {
   let down = 0, up = 0;
   for (const [hash, r] of store.torrents) {
     down += r[F.DOWN]; up += r[F.UP];
-    const h = store.history.get(hash) || [];
+    let h = store.history.get(hash);
+    const moving = r[F.DOWN] > 0 || r[F.UP] > 0;
+    if (!h && !moving) continue;
+    if (!h) store.history.set(hash, (h = []));
     h.push([r[F.DOWN], r[F.UP]]);
     if (h.length > HISTORY) h.shift();
-    store.history.set(hash, h);
+    if (!moving && h.every(([d, u]) => !d && !u)) store.history.delete(hash);
   }
   for (const hash of store.history.keys()) if (!store.torrents.has(hash)) store.history.delete(hash);
   store.total.push([down, up]);
@@ -42,6 +48,7 @@ function sample() {
 }
 
 function applyList(reply) {
+  if (reply.torrents || reply.torrentp?.length || reply.torrentm?.length) store.rev += 1;
   merge(store.torrents, reply.torrents, reply.torrentp, reply.torrentm);
   merge(store.feeds, reply.rssfeeds, reply.rssfeedp, reply.rssfeedm);
   merge(store.filters, reply.rssfilters, reply.rssfilterp, reply.rssfilterm);

@@ -35,8 +35,13 @@ const COLUMNS = [
 export const view = { category: 'all', label: null, search: '', sort: 'queue', desc: false, hidden: [] };
 export const selection = new Set();
 let anchor = null; // last clicked hash, for shift-click ranges and the details panel
-let visible = []; // hashes in display order
-const rows = new Map(); // hash -> <tr>
+let visible = []; // hashes in display order: every torrent that passes the filters
+let rows = new Map(); // hash -> <tr>, only the rows in the rendered window
+let sortedFor = ''; // the store revision and view that `visible` was computed for
+// The table renders only the rows in view (plus OVERSCAN above and below); spacer rows stand for
+// the rest, sized by the measured row height, so 100,000 torrents cost a page of DOM.
+const OVERSCAN = 20;
+let rowHeight = 25;
 const selListeners = new Set();
 export const onSelect = (fn) => selListeners.add(fn);
 export const focused = () => (selection.has(anchor) ? anchor : [...selection][0] || null);
@@ -58,12 +63,27 @@ function sortBy(id) {
   selListeners.forEach((fn) => fn('view'));
 }
 
-function matches(r) {
+function matcher() {
   const cat = CATEGORIES.find((c) => c[0] === view.category);
-  if (cat && !cat[2](r)) return false;
-  if (view.label !== null && r[F.LABEL] !== view.label) return false;
   const q = view.search.trim().toLowerCase();
-  return !q || r[F.NAME].toLowerCase().includes(q) || r[F.LABEL].toLowerCase().includes(q);
+  return (r) => (!cat || cat[2](r)) && (view.label === null || r[F.LABEL] === view.label)
+    && (!q || r[F.NAME].toLowerCase().includes(q) || r[F.LABEL].toLowerCase().includes(q));
+}
+
+// Filters and sorts the whole list only when the torrents or the view changed since the last
+// time: each sort key is computed once per row, not once per comparison.
+function order() {
+  const key = JSON.stringify([store.rev, view.sort, view.desc, view.category, view.label, view.search]);
+  if (key === sortedFor) return;
+  sortedFor = key;
+  const col = COLUMNS.find((c) => c.id === view.sort) || COLUMNS[0];
+  const dir = view.desc ? -1 : 1;
+  const ok = matcher();
+  const keyed = [];
+  for (const r of store.torrents.values()) if (ok(r)) keyed.push([col.val(r), r[0]]);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) * dir);
+  visible = keyed.map((k) => k[1]);
+  for (const hash of selection) if (!store.torrents.has(hash)) selection.delete(hash);
 }
 
 function makeRow(hash) {
@@ -94,30 +114,72 @@ function updateRow(tr, r) {
   tr.classList.toggle('error', isError(r));
 }
 
+// [first, end) of `visible` that is on screen, with the overscan. The list scrolls inside
+// #list-wrap on wide screens and with the page on phones: both are clipped here.
+function inView() {
+  const wrap = $('#list-wrap').getBoundingClientRect();
+  const top = $('#torrents tbody').getBoundingClientRect().top;
+  const from = Math.max(wrap.top, 0) - top;
+  const to = Math.min(wrap.bottom, window.innerHeight) - top;
+  const n = visible.length;
+  const first = Math.min(n, Math.max(0, Math.floor(from / rowHeight) - OVERSCAN));
+  return [first, Math.min(n, Math.max(first, Math.ceil(to / rowHeight) + OVERSCAN))];
+}
+
+function spacer(px) {
+  return h('tr', { class: 'spacer', 'aria-hidden': 'true' },
+    h('td', { colspan: COLUMNS.length + 1, style: `height:${px}px` }));
+}
+
+let shown = ''; // the window last put in the DOM: first, end and its hashes
+function paint() {
+  const [first, end] = inView();
+  const next = new Map();
+  for (const hash of visible.slice(first, end)) {
+    const tr = rows.get(hash) || makeRow(hash);
+    next.set(hash, tr);
+    updateRow(tr, store.torrents.get(hash));
+  }
+  rows = next;
+  const key = `${first}:${end}:${[...next.keys()].join()}`;
+  if (key !== shown) {
+    shown = key;
+    const body = $('#torrents tbody');
+    const trs = [...next.values()];
+    const had = body.contains(document.activeElement) && document.activeElement; // re-inserting blurs
+    body.replaceChildren(...(first ? [spacer(first * rowHeight)] : []), ...trs,
+      ...(end < visible.length ? [spacer((visible.length - end) * rowHeight)] : []));
+    if (had && had.isConnected) had.focus({ preventScroll: true });
+    if (trs.length) rowHeight = Math.max(16, (trs[trs.length - 1].getBoundingClientRect().bottom - trs[0].getBoundingClientRect().top) / trs.length);
+  }
+  paintSelection();
+}
+
+let frame = 0;
+function onScroll() {
+  if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
+}
+
 export function render() {
-  const col = COLUMNS.find((c) => c.id === view.sort) || COLUMNS[0];
-  const dir = view.desc ? -1 : 1;
-  const list = [...store.torrents.values()].filter(matches);
-  list.sort((a, b) => { const x = col.val(a), y = col.val(b); return (x < y ? -1 : x > y ? 1 : 0) * dir; });
-  const body = $('#torrents tbody');
-  for (const hash of rows.keys()) {
-    if (!store.torrents.has(hash)) { rows.get(hash).remove(); rows.delete(hash); selection.delete(hash); }
-  }
-  const order = list.map((r) => r[0]);
-  list.forEach((r) => {
-    const tr = rows.get(r[0]) || makeRow(r[0]);
-    rows.set(r[0], tr);
-    updateRow(tr, r);
-  });
-  // Re-append only when the order or the set of shown rows changed.
-  if (order.join() !== visible.join() || body.children.length !== order.length) {
-    body.replaceChildren(...order.map((hsh) => rows.get(hsh)));
-  }
-  visible = order;
+  order();
+  paint();
   document.querySelectorAll('#torrents thead th[data-col]').forEach((th) =>
     th.setAttribute('aria-sort', th.dataset.col === view.sort ? (view.desc ? 'descending' : 'ascending') : 'none'));
-  $('#empty').hidden = order.length > 0;
-  paintSelection();
+  $('#empty').hidden = visible.length > 0;
+}
+
+// Scrolls a row that may be outside the rendered window into view, so it can take the focus.
+function reveal(hash) {
+  if (!rows.has(hash)) {
+    const i = visible.indexOf(hash);
+    if (i < 0) return;
+    const wrap = $('#list-wrap');
+    const y = $('#torrents tbody').getBoundingClientRect().top + i * rowHeight;
+    if (wrap.scrollHeight > wrap.clientHeight) wrap.scrollTop += y - wrap.getBoundingClientRect().top - wrap.clientHeight / 2;
+    else window.scrollBy(0, y - window.innerHeight / 2);
+    paint();
+  }
+  rows.get(hash)?.focus();
 }
 
 function paintSelection() {
@@ -148,7 +210,7 @@ export function selectOnly(hash) {
   selection.clear();
   if (hash) selection.add(hash);
   anchor = hash;
-  rows.get(hash)?.focus();
+  if (hash) reveal(hash);
   changed();
 }
 
@@ -202,4 +264,7 @@ export function initTable() {
   table.addEventListener('focus', (e) => { if (e.target === table && !anchor && visible.length) selectOnly(visible[0]); });
   $('#search').addEventListener('input', (e) => { view.search = e.target.value; render(); });
   onChange((what) => what === 'list' && render());
+  $('#list-wrap').addEventListener('scroll', onScroll, { passive: true });
+  window.addEventListener('scroll', onScroll, { passive: true });
+  new ResizeObserver(onScroll).observe($('#list-wrap'));
 }
