@@ -9,6 +9,7 @@ Readers fall back to NAME.old when NAME is missing or unreadable.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import tempfile
@@ -46,11 +47,8 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE,
         fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
         try:
             _write_all(fd, data, mode)
-            if keep_old and path.exists():
-                # A hard link, not a rename: NAME must exist at every instant, even mid-replace.
-                old = path.with_name(path.name + ".old")
-                old.unlink(missing_ok=True)
-                os.link(path, old)
+            if keep_old:
+                _keep_old(path)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -63,13 +61,72 @@ def _short(name: str) -> str:
     return name.encode("utf-8", "surrogateescape")[:96].decode("utf-8", "ignore")
 
 
-def _write_all(fd: int, data: bytes, mode: int) -> None:
+def _keep_old(path: Path) -> None:
+    """The current file as NAME.old: a hard link, not a rename, so NAME exists at every instant."""
+    if path.exists():
+        old = path.with_name(path.name + ".old")
+        old.unlink(missing_ok=True)
+        os.link(path, old)
+
+
+def _write_all(fd: int, data: bytes, mode: int, sync: bool = True) -> None:
     try:
         os.fchmod(fd, mode)  # mkstemp makes 0600; internal files may ask for another mode
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class WriteGroup:
+    """Many files replaced as `write_atomic` does, made durable together: each file's data goes
+    to its own temp file unsynced; `commit()` syncs the file system once, then replaces each file
+    (NAME.old linked first) and syncs each folder once. A crash before the renames leaves every old
+    file; after a rename, that file's new data is on disk. The shutdown's resume saves: thousands of
+    files for one sync instead of two fsyncs each. The caller is the paths' only writer until
+    `commit()`; every `limit` files are committed as they come, to bound the temp files."""
+
+    def __init__(self, limit: int = 1000):
+        self._limit = limit
+        self._pending: list[tuple[str, Path]] = []  # (temp file, its target)
+
+    def write(self, path: str | os.PathLike, data: bytes, mode: int = PRIVATE_FILE) -> None:
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
+        try:
+            _write_all(fd, data, mode, sync=False)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._pending.append((tmp, path))
+        if len(self._pending) >= self._limit:
+            self.commit()
+
+    def commit(self) -> None:
+        pending, self._pending = self._pending, []
+        folders = {path.parent for _, path in pending}
+        for folder in folders:
+            _sync_filesystem(folder)
+        for tmp, path in pending:
+            with _lock_for(str(path.absolute())):
+                _keep_old(path)
+                os.replace(tmp, path)
+        for folder in folders:
+            _fsync_dir(folder)
+
+
+_SYNCFS = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)  # glibc and musl have it
+
+
+def _sync_filesystem(folder: Path) -> None:
+    """syncfs(2) of the file system holding *folder*: its dirty data, not every disk's."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if _SYNCFS is None or _SYNCFS(fd) != 0:
+            os.sync()
     finally:
         os.close(fd)
 

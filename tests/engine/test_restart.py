@@ -124,3 +124,41 @@ def test_data_missing_at_start_waits_in_error_and_resumes_when_its_disk_is_back(
                       "seeding again", timeout=20)
     except AssertionError:
         raise AssertionError(f"{env.view(h)}") from None
+
+
+class _CountedViews:
+    """Stands in for TorrentTable.views: counts how often a new mapping is published."""
+
+    def __init__(self):
+        self.sets = 0
+
+    def __get__(self, table, owner=None):
+        return self if table is None else table.__dict__["views"]
+
+    def __set__(self, table, value):
+        self.sets += 1
+        table.__dict__["views"] = value
+
+
+def test_a_restore_publishes_its_views_once_not_once_per_torrent(make_engine, monkeypatch):
+    """Each published mapping is a copy of every view: one per restored torrent made a start with
+    100,000 torrents quadratic (minutes)."""
+    n = 40
+    env = make_engine({"max_active_downloads": -1, "max_active_torrent": -1})
+    hashes = set()
+    for i in range(n):
+        info = {b"name": f"r{i}".encode(), b"length": 16384, b"piece length": 16384, b"pieces": bytes(20)}
+        hashes.add(env.engine.add_bytes(lt.bencode({b"info": info}), AddOptions(stopped=True)))
+    env.close()
+
+    counted = _CountedViews()
+    from utserver.engine.table import TorrentTable
+    monkeypatch.setattr(TorrentTable, "views", counted, raising=False)
+    engine = Engine(env.settings)
+    engine.open()
+    try:
+        published_by_open = counted.sets
+        assert set(engine.snapshot()) == hashes
+    finally:
+        engine.close()
+    assert published_by_open <= 3, f"{published_by_open} mappings published to restore {n} torrents"

@@ -55,3 +55,19 @@ def test_threads_saving_one_file_each_leave_a_whole_copy(tmp_path):
     assert target.read_bytes() in payloads
     assert (tmp_path / "state.dat.old").read_bytes() in payloads
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.dat", "state.dat.old"]
+
+
+def test_a_write_group_replaces_nothing_until_it_commits(tmp_path):
+    """A crash before the commit leaves every old file whole; after it, each file is new and its
+    previous copy is NAME.old, as write_atomic leaves it."""
+    paths = [tmp_path / f"{i}.resume" for i in range(3)]
+    for path in paths:
+        storage.write_atomic(path, b"old")
+    group = storage.WriteGroup()
+    for path in paths:
+        group.write(path, b"new")
+    assert [p.read_bytes() for p in paths] == [b"old"] * 3, "replaced before the commit"
+    group.commit()
+    assert [p.read_bytes() for p in paths] == [b"new"] * 3
+    assert [p.with_name(p.name + ".old").read_bytes() for p in paths] == [b"old"] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([p.name for p in paths] + [f"{p.name}.old" for p in paths])

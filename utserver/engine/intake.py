@@ -139,13 +139,14 @@ class Intake:
         # the queue's room counted as we go: scanning every job per torrent was O(n²)
         get = self.engine.settings.get
         room = QueueRoom(int(get("max_active_torrent")), int(get("max_active_downloads")))
-        for job, params in self.engine.resume.load_all():
-            missing.check(job, params.ti, dict(params.renamed_files))
-            if missing.is_missing(job):
-                log.error("%s: %s", job.name, job.error)
-            waits = job.paused or missing.is_missing(job)
-            runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
-            try:
-                self._add_to_session(job, params, new=False, has_room=runs)
-            except RuntimeError as exc:
-                log.error("cannot restore %s (%s): %s", job.name, job.hash, exc)
+        with self.engine.table.batch():
+            for job, params in self.engine.resume.load_all():
+                missing.check(job, params.ti, dict(params.renamed_files))
+                if missing.is_missing(job):
+                    log.error("%s: %s", job.name, job.error)
+                waits = job.paused or missing.is_missing(job)
+                runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
+                try:
+                    self._add_to_session(job, params, new=False, has_room=runs)
+                except RuntimeError as exc:
+                    log.error("cannot restore %s (%s): %s", job.name, job.hash, exc)

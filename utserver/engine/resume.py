@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,31 @@ class ResumeStore:
         # commands (web threads) write job records while the pump writes libtorrent's resume
         # data: one writer at a time, so a record never overwrites fresher resume data half-way
         self._lock = threading.Lock()
+        self._group: storage.WriteGroup | None = None  # set while `grouped()` runs
+
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """The shutdown's saves, made durable together at the end (storage.WriteGroup): with
+        thousands of torrents, two fsyncs each outlasted the shutdown's deadline."""
+        self._group = storage.WriteGroup()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._commit_group()
+                self._group = None
+
+    def _commit_group(self) -> None:
+        """Make the grouped writes durable now (under the lock): a record rewrite reads the file,
+        and a removal must not be undone by a pending rename."""
+        if self._group is not None:
+            self._group.commit()
+
+    def _write(self, path: Path, data: bytes) -> None:
+        if self._group is not None:
+            self._group.write(path, data)
+        else:
+            storage.write_atomic(path, data)
 
     def path(self, info_hash: str) -> Path:
         return self.folder / f"{info_hash}{SUFFIX}"
@@ -37,12 +64,13 @@ class ResumeStore:
         entry: Any = lt.bdecode(lt.write_resume_data_buf(params))
         with self._lock:  # the record read under the lock: a command's newer record is never undone
             entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
-            storage.write_atomic(self.path(job.hash), lt.bencode(entry))
+            self._write(self.path(job.hash), lt.bencode(entry))
 
     def save_record(self, job: Job) -> None:
         """Rewrite the job record in its stored file (durable now; libtorrent's part follows)."""
         path = self.path(job.hash)
         with self._lock:
+            self._commit_group()
             record = lt.bdecode(storage.bencode(job.record()))
             try:
                 entry: Any = lt.bdecode(path.read_bytes())
@@ -57,6 +85,7 @@ class ResumeStore:
             self._remove(info_hash)
 
     def _remove(self, info_hash: str) -> None:
+        self._commit_group()
         for path in (self.path(info_hash), self.path(info_hash).with_name(f"{info_hash}{SUFFIX}.old")):
             path.unlink(missing_ok=True)
 

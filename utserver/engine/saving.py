@@ -90,13 +90,14 @@ def save_all(engine: Engine, pump: AlertPump, timeout: float) -> None:
     """At shutdown (the pump thread has stopped): handle the alerts it left, ask for the resume
     data of every torrent libtorrent says changed, and wait until every request is answered."""
     requests = engine.saves
-    pump.dispatch(engine.session.pop_alerts())
-    for job in engine.table.jobs():
-        if job.handle is not None and job.handle.is_valid() and job.handle.need_save_resume_data():
-            requests.ask(job.handle)
-    deadline = time.monotonic() + timeout
-    while requests.outstanding > 0 and time.monotonic() < deadline:
-        pump.wait(0.5)
+    with engine.resume.grouped():  # thousands of files, one sync (ResumeStore.grouped)
         pump.dispatch(engine.session.pop_alerts())
+        for job in engine.table.jobs():
+            if job.handle is not None and job.handle.is_valid() and job.handle.need_save_resume_data():
+                requests.ask(job.handle)
+        deadline = time.monotonic() + timeout
+        while requests.outstanding > 0 and time.monotonic() < deadline:
+            pump.wait(0.5)
+            pump.dispatch(engine.session.pop_alerts())
     if requests.outstanding > 0:
         log.error("%d torrents' resume data not saved before the deadline", requests.outstanding)

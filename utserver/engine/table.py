@@ -36,6 +36,7 @@ class TorrentTable:
         self._jobs: dict[str, Job] = {}
         self._statuses: dict[str, lt.torrent_status] = {}
         self.views: Mapping[str, TorrentView] = {}
+        self._pending: dict[str, TorrentView] | None = None  # views held back by `batch()`
         self._on_view = on_view
 
     # --- reads (any thread) ---
@@ -81,8 +82,24 @@ class TorrentTable:
             job = self.get(info_hash)
             del self._jobs[job.hash]
             self._statuses.pop(job.hash, None)
-            self.views = {k: v for k, v in self.views.items() if k != job.hash}
+            if self._pending is not None:
+                self._pending.pop(job.hash, None)
+            views = dict(self.views)
+            views.pop(job.hash, None)
+            self.views = views
             return job
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many inserts at once (the restore): their views are published together at the end.
+        Publishing each copied the whole mapping, O(n²): minutes at 100,000 torrents."""
+        with self.lock:
+            self._pending = {}
+            try:
+                yield
+            finally:
+                pending, self._pending = self._pending, None
+                self.views = {**self.views, **pending}
 
     @contextmanager
     def edit(self, info_hash: str) -> Iterator[Job]:
@@ -119,7 +136,11 @@ class TorrentTable:
         if status is not None:
             self._statuses[job.hash] = status
         st = self._statuses.get(job.hash)
-        if st is not None:
+        if st is None:
+            return
+        if self._pending is not None:
+            self._pending[job.hash] = self._view(job, st)
+        else:
             self.views = {**self.views, job.hash: self._view(job, st)}
 
     def _view(self, job: Job, st: lt.torrent_status) -> TorrentView:
