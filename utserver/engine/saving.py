@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 import libtorrent as lt
@@ -28,24 +29,47 @@ class Requests:
     """Every resume-data request, counted against its answer (libtorrent posts one alert for each,
     saved or failed): the shutdown waits for all of them, also for those asked before the pump
     stopped whose alerts it left in the queue (a finished torrent's, whose request had already
-    cleared need_save_resume_data)."""
+    cleared need_save_resume_data).
+
+    At most WINDOW are with libtorrent at a time, the rest wait here: an answer beyond its alert
+    queue is dropped, and a shutdown asking for 10,000 at once heard back from 3,000."""
+
+    WINDOW = 400  # within the alert queue (pack.py's alert_queue_size), beside the other alerts
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # asked by web threads (commands) and the pump
-        self._outstanding = 0
+        self._outstanding = 0  # asked and not answered, waiting ones included
+        self._waiting: deque = deque()  # handles asked for beyond the window
 
     def ask(self, handle) -> None:
-        handle.save_resume_data(SAVE_INFO)
         with self._lock:
             self._outstanding += 1
+            if self._outstanding > self.WINDOW:
+                self._waiting.append(handle)
+                return
+        if not _sent(handle):
+            self.answered()
 
     def answered(self) -> None:
-        with self._lock:
-            self._outstanding -= 1
+        """One answer in: the next waiting request goes to libtorrent."""
+        while True:
+            with self._lock:
+                self._outstanding -= 1
+                handle = self._waiting.popleft() if self._waiting else None
+            if handle is None or _sent(handle):
+                return
 
     @property
     def outstanding(self) -> int:
         return self._outstanding
+
+
+def _sent(handle) -> bool:
+    try:
+        handle.save_resume_data(SAVE_INFO)
+    except RuntimeError:  # removed while it waited: nothing to save, nothing will answer
+        return False
+    return True
 
 
 class PeriodicSaves:
