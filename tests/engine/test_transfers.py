@@ -101,7 +101,9 @@ def test_the_list_shows_progress_while_a_download_runs(make_engine, tmp_path):
 
 
 def test_max_dl_rate_holds_within_20_percent_for_local_peers_when_asked(make_engine, tmp_path):
-    size, limit = 4_000_000, 400 * 1024  # about ten seconds: the one-second view refresh is noise
+    # About twenty seconds: libtorrent's counter moves in steps of up to two seconds' worth of
+    # bytes, so a shorter transfer measures the steps more than the limit.
+    size, limit = 8_000_000, 400 * 1024
     root = tmp_path / "rate" / "payload"
     make_files(root, {"big.bin": size})
     torrent = make_torrent(root, piece_size=16384)
@@ -116,7 +118,7 @@ def test_max_dl_rate_holds_within_20_percent_for_local_peers_when_asked(make_eng
         handle = env.engine.table.get(h).handle
         first = wait_for(lambda: handle.status().total_payload_download, 30, what="the first bytes")
         start = time.monotonic()
-        wait_for(lambda: handle.status().total_payload_download >= size, 60, 0.02, "the whole file")
+        wait_for(lambda: handle.status().total_payload_download >= size, 90, 0.02, "the whole file")
         rate = (size - first) / (time.monotonic() - start)
         assert 0.8 * limit <= rate <= 1.2 * limit, f"{rate / 1024:.0f} KiB/s for a {limit // 1024} KiB/s limit"
     finally:
