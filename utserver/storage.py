@@ -168,6 +168,11 @@ def bdecode_dict(data: bytes) -> dict:
         value = lt.bdecode(data) if data else None
     except RuntimeError as exc:  # libtorrent 2.1 raises, 2.0 returns None
         raise ValueError(str(exc)) from None
+    return text_dict(value)
+
+
+def text_dict(value: Any) -> dict:
+    """A dictionary libtorrent decoded, its strings back to str; ValueError if it is none."""
     if not isinstance(value, dict):
         raise ValueError("not a bencoded dictionary")
     return _to_str(value)

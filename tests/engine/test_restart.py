@@ -12,7 +12,7 @@ import libtorrent as lt
 
 from tests.support.daemon import wait_for
 from tests.support.swarm import Peer, make_files, make_torrent
-from utserver.engine import AddOptions, Engine
+from utserver.engine import AddOptions, Engine, pack, restoring
 from utserver.engine.status import ST_CHECKED, ST_ERROR, ST_F_SEEDING, ST_SEEDING
 from utserver.engine.views import CHECKING
 
@@ -162,3 +162,55 @@ def test_a_restore_publishes_its_views_once_not_once_per_torrent(make_engine, mo
     finally:
         engine.close()
     assert published_by_open <= 3, f"{published_by_open} mappings published to restore {n} torrents"
+
+
+def test_a_restart_rewrites_no_resume_file(make_engine, tmp_path):
+    """libtorrent checks each restored torrent's resume data, finding what was just loaded:
+    saving it again cost two fsyncs a torrent, 100,000 files rewritten at every start."""
+    root = tmp_path / "seed" / "payload"
+    make_files(root, {"data.bin": SIZE})
+    env = make_engine({"dir_active": str(root.parent)})
+    seeding = env.engine.add_bytes(make_torrent(root, piece_size=16384))
+    env.wait_view(seeding, lambda v: v.state == ST_SEEDING, "seeding from the disk")
+    hashes = {seeding}
+    for i in range(4):
+        info = {b"name": f"r{i}".encode(), b"length": 16384, b"piece length": 16384, b"pieces": bytes(20)}
+        hashes.add(env.engine.add_bytes(lt.bencode({b"info": info}), AddOptions(stopped=i % 2 == 0)))
+    env.close()
+    files = {h: env.engine.resume.path(h) for h in hashes}
+    written = {h: (path.stat().st_ino, path.stat().st_mtime_ns) for h, path in files.items()}
+
+    engine = env.engine = Engine(env.settings)
+    asked, checked = [], []
+    engine.saves.ask = lambda handle, ask=engine.saves.ask: (asked.append(handle), ask(handle))
+    engine.subscribe_alert(lt.torrent_checked_alert, checked.append)
+    engine.open()
+    wait_for(lambda: len(checked) == len(hashes), timeout=30, what="libtorrent's check of each resume")
+    assert set(engine.snapshot()) == hashes and engine.snapshot()[seeding].progress == 1000
+    assert not asked, f"{len(asked)} of {len(hashes)} restored torrents' resume data saved again"
+    now = {h: (path.stat().st_ino, path.stat().st_mtime_ns) for h, path in files.items()}
+    assert now == written
+
+
+def test_a_restore_whose_answers_overflow_the_alert_queue_still_restores_every_torrent(make_engine, monkeypatch):
+    """The adds go to libtorrent in a window so their answers fit its alert queue; were some lost
+    anyway, the session is asked for those torrents rather than waiting for them forever."""
+    n = 60
+    env = make_engine({"max_active_downloads": -1, "max_active_torrent": -1})
+    hashes = set()
+    for i in range(n):
+        info = {b"name": f"q{i}".encode(), b"length": 16384, b"piece length": 16384, b"pieces": bytes(20)}
+        hashes.add(env.engine.add_bytes(lt.bencode({b"info": info}), AddOptions(stopped=i % 3 == 0)))
+    env.close()
+
+    monkeypatch.setitem(pack.FRUGAL, "alert_queue_size", 10)
+    monkeypatch.setattr(restoring, "WINDOW", 1000)  # every answer at once: most are dropped
+    monkeypatch.setattr(restoring, "PATIENCE", 1.0)
+    dropped = []
+    engine = env.engine = Engine(env.settings)
+    engine.subscribe_alert(lt.alerts_dropped_alert, dropped.append)
+    engine.open()
+    engine.session.apply_settings({"alert_queue_size": 1000})  # for the close's saves
+    assert dropped, "the test's alert queue did not overflow"
+    assert set(engine.snapshot()) == hashes
+    assert all(engine.table.get(h).handle.is_valid() for h in hashes)

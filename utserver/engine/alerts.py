@@ -61,9 +61,10 @@ def on_move_failed(engine: Engine, alert) -> None:
 def on_checked(engine: Engine, alert) -> None:
     """libtorrent knows every piece's state now: save it, so a crash never forces a recheck.
     (A save requested earlier, still loading, can hold an empty piece map, and libtorrent
-    2.0.8 then re-checks files that exist.) Not for a new torrent that has nothing yet: its add
-    wrote all there is to keep, and the save was a third of an add's cost (two fsyncs, the
-    encoding; docs/bench.md). A forced torrent leaves the check queue's auto-management; a queued
+    2.0.8 then re-checks files that exist.) Not when the check found nothing the saved data lacks
+    (intake.check_is_news): a restore's check re-read it, a new torrent's add wrote all there was,
+    and the save was a third of an add's cost (two fsyncs, the encoding; docs/bench.md), 100,000
+    of them at each start. A forced torrent leaves the check queue's auto-management; a queued
     one stays with the queue, a stopped one stopped itself."""
     job = _job(engine, alert)
     if job is None:
@@ -71,9 +72,15 @@ def on_checked(engine: Engine, alert) -> None:
     if job.mode == FORCED and not job.paused:
         alert.handle.unset_flags(lt.torrent_flags.auto_managed)
         alert.handle.resume()
-    if engine.intake.first_check(job.hash) and alert.handle.status(0).num_pieces == 0:
-        return
-    engine.saves.ask(alert.handle)
+    if engine.intake.check_is_news(job.hash, alert.handle):
+        engine.saves.ask(alert.handle)
+
+
+def on_resume_rejected(engine: Engine, alert) -> None:
+    log.warning("%s", alert.message())
+    job = _job(engine, alert)
+    if job is not None:
+        engine.intake.resume_rejected(job.hash)
 
 
 def on_metadata(engine: Engine, alert) -> None:
@@ -168,6 +175,7 @@ HANDLERS: dict[type, Callable[[Engine, Any], None]] = {
     lt.torrent_finished_alert: on_finished,
     lt.metadata_received_alert: on_metadata,
     lt.torrent_checked_alert: on_checked,
+    lt.fastresume_rejected_alert: on_resume_rejected,
     lt.save_resume_data_alert: on_resume_data,
     lt.save_resume_data_failed_alert: on_resume_data_failed,
     lt.storage_moved_alert: on_moved,

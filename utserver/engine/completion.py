@@ -25,7 +25,10 @@ class Completion:
         self.table, self.get, self.events, self.persist = table, get, events, persist
 
     def finished(self, job: Job, handle: lt.torrent_handle, status: lt.torrent_status) -> None:
-        """torrent_finished_alert: also after a recheck or a newly wanted file finished."""
+        """torrent_finished_alert: also after a recheck, a newly wanted file finished, and the
+        restore of a finished torrent, which brings nothing to write again (at 100,000 seeds, as
+        many records and resume files rewritten at every start)."""
+        news = not job.finished_once or job.finish_pending
         with self.table.edit(job.hash):
             if not job.finished_once:
                 job.finished_once, job.completed_on, job.finish_pending = True, int(time.time()), True
@@ -37,7 +40,8 @@ class Completion:
             handle.move_storage(str(final), lt.move_flags_t.fail_if_exist)
         else:
             self._run_finish_cmd(job, None)
-        self.persist(job)
+        if news:
+            self.persist(job)
 
     def moved(self, job: Job, folder: str) -> None:
         with self.table.edit(job.hash):

@@ -260,6 +260,7 @@ class Engine:
         job = self.table.delete(info_hash)
         self.accounting.forget(job.hash)
         self.seeding.forget(job.hash)
+        self.intake.forget(job.hash)
         self.session.remove_torrent(job.handle, lt.session.delete_files if data else 0)
         self.resume.remove(job.hash)
         if torrent and job.torrent_file:

@@ -12,6 +12,7 @@ from utserver import storage
 from utserver.engine import adding, disk, limits, missing, reads
 from utserver.engine.jobs import QUEUED, STOPPED, Job
 from utserver.engine.queue import QueueRoom
+from utserver.engine.restoring import Restore
 from utserver.engine.views import DEFAULT_ADD, AddOptions
 
 if TYPE_CHECKING:
@@ -25,8 +26,10 @@ TF = lt.torrent_flags
 class Intake:
     def __init__(self, engine: Engine):
         self.engine = engine
-        # new torrents with metadata and no data, until libtorrent's first check of them
+        # Until libtorrent's first check of them: new torrents with metadata and no data, and
+        # restored ones (that check reads back the resume data just loaded: nothing new to save)
         self._unchecked: set[str] = set()
+        self._resumed: set[str] = set()
 
     def add_bytes(self, data: bytes, options: AddOptions = DEFAULT_ADD, download_url: str = "") -> str:
         params = adding.params_from_bytes(data)
@@ -73,8 +76,13 @@ class Intake:
         log.info("added %s (%s)", job.name, info_hash)
         return info_hash
 
-    def _add_to_session(self, job: Job, params: lt.add_torrent_params, new: bool,
-                        has_room: bool | None = None) -> None:
+    def _add_to_session(self, job: Job, params: lt.add_torrent_params, new: bool) -> None:
+        self._set_flags(job, params, new)
+        handle = self.engine.session.add_torrent(params)
+        self._joined(job, handle)
+        self._reported(job, handle.status(reads.STATUS_FLAGS))
+
+    def _set_flags(self, job: Job, params: lt.add_torrent_params, new: bool, has_room: bool | None = None) -> None:
         params.save_path = job.active_dir
         if new:
             params.flags |= TF.duplicate_is_error
@@ -95,10 +103,14 @@ class Intake:
             params.flags |= TF.auto_managed | TF.paused
         elif new and params.ti is not None:
             self._unchecked.add(job.hash)
-        job.handle = self.engine.session.add_torrent(params)
-        status = job.handle.status(reads.STATUS_FLAGS)
+
+    def _joined(self, job: Job, handle: lt.torrent_handle) -> None:
+        job.handle = handle
+        self.engine.table.insert(job)
+
+    def _reported(self, job: Job, status: lt.torrent_status) -> None:
         self.engine.accounting.baseline(job.hash, status)  # earlier runs counted then
-        self.engine.table.insert(job, status)
+        self.engine.table.refresh(job, status)
         self.engine.apply_limits(job)
 
     def _use_data_in_place(self, job: Job, info: lt.torrent_info, renamed: dict[int, str]) -> None:
@@ -110,12 +122,25 @@ class Intake:
             log.info("%s: the data is in %s already: checking it there", job.name, final)
             job.active_dir = final
 
-    def first_check(self, info_hash: str) -> bool:
-        """Whether this is the first check of a torrent added with no data (once per torrent)."""
-        if info_hash not in self._unchecked:
+    def check_is_news(self, info_hash: str, handle: lt.torrent_handle) -> bool:
+        """Whether a finished check found what the saved resume data lacks: not the first check
+        of a new torrent that has nothing yet, nor a restored one's check of its resume data
+        (had libtorrent rejected that, resume_rejected would have said so)."""
+        if info_hash in self._resumed:
+            self._resumed.discard(info_hash)
             return False
-        self._unchecked.discard(info_hash)
+        if info_hash in self._unchecked:
+            self._unchecked.discard(info_hash)
+            return handle.status(0).num_pieces > 0
         return True
+
+    def resume_rejected(self, info_hash: str) -> None:
+        """libtorrent checks the data instead: what it finds is news."""
+        self._resumed.discard(info_hash)
+
+    def forget(self, info_hash: str) -> None:
+        self._unchecked.discard(info_hash)
+        self._resumed.discard(info_hash)
 
     @staticmethod
     def _finds_data(job: Job, params: lt.add_torrent_params) -> bool:
@@ -137,8 +162,10 @@ class Intake:
 
     def restore(self) -> None:
         # the queue's room counted as we go: scanning every job per torrent was O(n²)
-        get = self.engine.settings.get
+        get, pump = self.engine.settings.get, self.engine.pump
+        assert pump is not None, "the pump exists before the restore: it handles alerts meanwhile"
         room = QueueRoom(int(get("max_active_torrent")), int(get("max_active_downloads")))
+        restore = Restore(self.engine.session, pump.wait, pump.dispatch, self._joined, self._reported)
         with self.engine.table.batch():
             for job, params in self.engine.resume.load_all():
                 missing.check(job, params.ti, dict(params.renamed_files))
@@ -146,7 +173,7 @@ class Intake:
                     log.error("%s: %s", job.name, job.error)
                 waits = job.paused or missing.is_missing(job)
                 runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
-                try:
-                    self._add_to_session(job, params, new=False, has_room=runs)
-                except RuntimeError as exc:
-                    log.error("cannot restore %s (%s): %s", job.name, job.hash, exc)
+                self._set_flags(job, params, new=False, has_room=runs)
+                self._resumed.add(job.hash)
+                restore.add(job, params)
+            restore.finish()

@@ -8,6 +8,7 @@ read_resume_data ignores keys it does not know, so one file serves both.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,21 +90,20 @@ class ResumeStore:
         for path in (self.path(info_hash), self.path(info_hash).with_name(f"{info_hash}{SUFFIX}.old")):
             path.unlink(missing_ok=True)
 
-    def load_all(self) -> list[tuple[Job, lt.add_torrent_params]]:
-        """Every stored torrent; a corrupt file falls back to its .old copy, else is skipped (logged)."""
-        loaded = []
-        for path in sorted(self.folder.glob(f"*{SUFFIX}")):
-            item = storage.read_with_fallback(path, _parse)
+    def load_all(self) -> Iterator[tuple[Job, lt.add_torrent_params]]:
+        """Every stored torrent, one at a time (a list of 100,000 held every torrent's metadata at
+        once); a corrupt file falls back to its .old copy, else is skipped (logged)."""
+        for name in sorted(entry.name for entry in os.scandir(self.folder) if entry.name.endswith(SUFFIX)):
+            item = storage.read_with_fallback(self.folder / name, _parse)
             if item is None:
-                log.error("resume file %s is unusable: that torrent must be added again", path.name)
+                log.error("resume file %s is unusable: that torrent must be added again", name)
                 continue
-            loaded.append(item)
-        return loaded
+            yield item
 
 
 def _parse(data: bytes) -> tuple[Job, lt.add_torrent_params]:
     entry: Any = lt.bdecode(data)
     if not isinstance(entry, dict) or _KEY not in entry:
         raise ValueError("not a utserver resume file")
-    job = Job.from_record(storage.bdecode_dict(lt.bencode(entry[_KEY])))
+    job = Job.from_record(storage.text_dict(entry[_KEY]))
     return job, lt.read_resume_data(data)

@@ -72,10 +72,10 @@ class TorrentTable:
         return len(self._statuses) < len(self._jobs)
 
     # --- writes (under the lock) ---
-    def insert(self, job: Job, status: lt.torrent_status) -> None:
+    def insert(self, job: Job) -> None:
+        """A new job: it has a view once its first status comes (refresh)."""
         with self.lock:
             self._jobs[job.hash] = job
-            self._rebuild(job, status)
 
     def delete(self, info_hash: str) -> Job:
         with self.lock:
