@@ -23,7 +23,7 @@ from utserver.engine.events import EventRunner, StateReporter
 from utserver.engine.history import TransferHistory
 from utserver.engine.intake import Intake
 from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job
-from utserver.engine.pacing import SETTLE, WATCHED, RunningCounts, Seen
+from utserver.engine.pacing import SETTLE, WATCHED, Seen
 from utserver.engine.pump import AlertPump
 from utserver.engine.resume import ResumeStore
 from utserver.engine.seeding import Seeding
@@ -66,7 +66,6 @@ class Engine:
         self.intake = Intake(self)
         self.last_read = 0.0  # monotonic time of the last list read (snapshot)
         self.last_change = 0.0  # ... of the last command or new peer (touch)
-        self.running_counts = RunningCounts()  # the pump's
         self.session: Any = None  # lt.session while open (libtorrent has no type stubs)
         self.pump: AlertPump | None = None
         self.alert_subscribers: dict[type, list] = {}
@@ -106,6 +105,9 @@ class Engine:
         saving.save_all(self, self.pump, timeout=20)
         self.history.save()
         self.settings.unsubscribe(self.on_settings_changed)
+        # libtorrent's destructor removes them first to last, shifting its list at each (100,000: 90 s)
+        for handle in reversed(self.session.get_torrents()):
+            self.session.remove_torrent(handle)
         # Drop every reference: the session's destructor closes its sockets before close() returns.
         self.session = self.pump.session = None
         for job in self.table.jobs():
@@ -139,7 +141,7 @@ class Engine:
 
     def seen(self, dirty: bool) -> Seen:
         """What the pump's pacing looks at."""
-        running, with_peers, all_seeding = self.running_counts(self.table.statuses, dirty)
+        running, with_peers, all_seeding = self.table.activity()
         now = time.monotonic()
         return Seen(dirty=dirty, unreported=self.table.unreported(), running=running, with_peers=with_peers,
                     all_seeding=all_seeding, watched=now - self.last_read < WATCHED,
@@ -197,8 +199,7 @@ class Engine:
         self._command(job.hash, lambda job: self._set_mode(job, STOPPED))
 
     def retry(self, job: Job) -> None:
-        """Its data is back (the pump's thread): checked again (libtorrent may have dropped its
-        pieces at start, finding no files), then on in its own mode."""
+        """Its data is back (the pump's thread): rechecked (libtorrent may have dropped its pieces), then on."""
         def go_on(job: Job) -> None:
             job.handle.force_recheck()
             self._set_mode(job, job.mode)

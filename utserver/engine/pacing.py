@@ -4,10 +4,7 @@ function of what the pump sees, so every case has a table-driven test (tests/eng
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 TICK = 1.0
 SEEDING_TICK = 10.0  # only seeding, with no client reading the list within WATCHED or no peer
@@ -44,22 +41,3 @@ def pace(seen: Seen) -> tuple[float, str]:
     if not seen.all_seeding or seen.settling or (seen.watched and activity != QUIET):
         return TICK, activity
     return SEEDING_TICK, activity
-
-
-class RunningCounts:
-    """What the running torrents do, counted from their statuses for Seen: at every look while
-    nothing is pending, at most once a TICK while changes stream in (dirty: adds, commands; the
-    next refresh comes at once anyway). Counting 10,000 statuses at each add was a fifth of the
-    adds' time (docs/bench.md). Owned by the pump thread."""
-
-    def __init__(self) -> None:
-        self._last: tuple[int, bool, bool] = (0, False, True)  # running, with_peers, all_seeding
-        self._at = -TICK
-
-    def __call__(self, statuses: Callable[[], Sequence[Any]], dirty: bool) -> tuple[int, bool, bool]:
-        now = time.monotonic()
-        if not dirty or now - self._at >= TICK:
-            running = [st for st in statuses() if not st.paused]
-            self._last = (len(running), any(st.num_peers for st in running), all(st.is_seeding for st in running))
-            self._at = now
-        return self._last

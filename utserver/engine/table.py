@@ -38,6 +38,9 @@ class TorrentTable:
         self.views: Mapping[str, TorrentView] = {}
         self._pending: dict[str, TorrentView] | None = None  # views held back by `batch()`
         self._on_view = on_view
+        # What the running torrents do, kept as statuses come and go: the pump's pacing looks at
+        # it each time it wakes, and counting 100,000 statuses there took half a core.
+        self._running = self._with_peers = self._leeching = 0
 
     # --- reads (any thread) ---
     def get(self, info_hash: str) -> Job:
@@ -67,6 +70,10 @@ class TorrentTable:
         with self.lock:
             return list(self._statuses.values())
 
+    def activity(self) -> tuple[int, bool, bool]:
+        """(torrents libtorrent runs, whether one of them has a peer, whether all of them seed)."""
+        return self._running, self._with_peers > 0, self._leeching == 0
+
     def unreported(self) -> bool:
         """Some torrent has no status yet (just added or restored)."""
         return len(self._statuses) < len(self._jobs)
@@ -81,7 +88,7 @@ class TorrentTable:
         with self.lock:
             job = self.get(info_hash)
             del self._jobs[job.hash]
-            self._statuses.pop(job.hash, None)
+            self._count(self._statuses.pop(job.hash, None), -1)
             if self._pending is not None:
                 self._pending.pop(job.hash, None)
             views = dict(self.views)
@@ -125,8 +132,7 @@ class TorrentTable:
                 job = self._jobs.get(key(st))
                 if job is None:
                     continue
-                before = self._statuses.get(job.hash)
-                self._statuses[job.hash] = st
+                before = self._keep(job.hash, st)
                 for policy in policies:
                     policy(job, st, before)
                 views[job.hash] = self._view(job, st)
@@ -134,7 +140,7 @@ class TorrentTable:
 
     def _rebuild(self, job: Job, status: lt.torrent_status | None = None) -> None:
         if status is not None:
-            self._statuses[job.hash] = status
+            self._keep(job.hash, status)
         st = self._statuses.get(job.hash)
         if st is None:
             return
@@ -142,6 +148,20 @@ class TorrentTable:
             self._pending[job.hash] = self._view(job, st)
         else:
             self.views = {**self.views, job.hash: self._view(job, st)}
+
+    def _keep(self, info_hash: str, st: lt.torrent_status) -> lt.torrent_status | None:
+        """A torrent's new status; returns the one it replaces."""
+        before = self._statuses.get(info_hash)
+        self._statuses[info_hash] = st
+        self._count(before, -1)
+        self._count(st, 1)
+        return before
+
+    def _count(self, st: lt.torrent_status | None, sign: int) -> None:
+        if st is not None and not st.paused:
+            self._running += sign
+            self._with_peers += sign if st.num_peers else 0
+            self._leeching += 0 if st.is_seeding else sign
 
     def _view(self, job: Job, st: lt.torrent_status) -> TorrentView:
         view = build_view(st, job)
