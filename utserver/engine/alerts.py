@@ -69,6 +69,7 @@ def on_checked(engine: Engine, alert) -> None:
     job = _job(engine, alert)
     if job is None:
         return
+    engine.intake.checks.checked(job.hash)  # the next one's turn (checks.py)
     if job.mode == FORCED and not job.paused:
         alert.handle.unset_flags(lt.torrent_flags.auto_managed)
         alert.handle.resume()

@@ -153,7 +153,6 @@ class Engine:
 
     def add_url(self, url: str, options: AddOptions = DEFAULT_ADD) -> str:
         return self.intake.add_url(url, options)
-
     # --- per-job plumbing ---
     def persist(self, job: Job) -> None:
         """A job record changed: its record is on disk before this returns (the API's reply
@@ -247,13 +246,14 @@ class Engine:
     def recheck(self, info_hash: str) -> None:
         job = self.table.get(info_hash)
         h = job.handle
-        # into libtorrent's check queue (one check at a time): paused and auto-managed, it checks
-        # when its turn comes (docs/reference/libtorrent.md#check-queue)
+        # into the check queue, one at a time (checks.py, docs/reference/libtorrent.md#check-queue)
         h.set_flags(TF.auto_managed)
         h.pause()
         h.force_recheck()
         if job.mode == STOPPED or job.paused:
             h.set_flags(TF.stop_when_ready)  # paused and unmanaged again once checked
+        if self.intake.checks.wait(info_hash):  # none before it
+            h.resume()
         self.table.refresh(job, h.status(reads.STATUS_FLAGS))  # a poll right after sees the check
         self.touch()
 

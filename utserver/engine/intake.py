@@ -11,6 +11,7 @@ import libtorrent as lt
 
 from utserver import storage
 from utserver.engine import adding, disk, limits, missing, reads
+from utserver.engine.checks import CheckQueue
 from utserver.engine.jobs import QUEUED, STOPPED, Job
 from utserver.engine.queue import QueueRoom
 from utserver.engine.restoring import Restore
@@ -31,6 +32,7 @@ class Intake:
         # restored ones (that check reads back the resume data just loaded: nothing new to save)
         self._unchecked: set[str] = set()
         self._resumed: set[str] = set()
+        self.checks = CheckQueue(self._handle_of)
 
     def add_bytes(self, data: bytes, options: AddOptions = DEFAULT_ADD, download_url: str = "") -> str:
         params = adding.params_from_bytes(data)
@@ -99,9 +101,11 @@ class Intake:
             room = self.queue_room().take(downloading=True) if has_room is None else has_room
             params.flags |= TF.auto_managed | (0 if room else TF.paused)
         if new and not job.paused and job.mode != STOPPED and self._finds_data(job, params):
-            # into libtorrent's check queue (active_checking: one at a time); once checked,
+            # into the check queue (one at a time), at once when it is empty; once checked,
             # alerts.on_checked gives it back its mode
             params.flags |= TF.auto_managed | TF.paused
+            if self.checks.wait(job.hash):
+                params.flags &= ~TF.paused
         elif new and params.ti is not None:
             self._unchecked.add(job.hash)
 
@@ -142,6 +146,11 @@ class Intake:
     def forget(self, info_hash: str) -> None:
         self._unchecked.discard(info_hash)
         self._resumed.discard(info_hash)
+        self.checks.forget(info_hash)
+
+    def _handle_of(self, info_hash: str) -> lt.torrent_handle | None:
+        job = self.engine.table.find(info_hash)
+        return None if job is None else job.handle
 
     @staticmethod
     def _finds_data(job: Job, params: lt.add_torrent_params) -> bool:
