@@ -8,7 +8,7 @@ import libtorrent as lt
 
 from tests.support.daemon import wait_for
 from tests.support.swarm import make_files, make_torrent
-from utserver.engine import AddOptions, State
+from utserver.engine import AddOptions, State, pack
 from utserver.engine.views import START_AFTER_CHECK
 
 SIZE = 16 << 20
@@ -99,17 +99,45 @@ def test_a_torrent_stopped_while_waiting_for_its_check_reads_stopped_and_checks_
                   timeout=30)
 
 
+def small_ones_with_data(tmp_path, n):
+    folder = tmp_path / "data"
+    torrents = []
+    for i in range(n):
+        make_files(folder / f"t{i}", {"data.bin": 64 << 10})
+        torrents.append(make_torrent(folder / f"t{i}", piece_size=16 << 10))
+    return folder, torrents
+
+
 def test_each_check_starts_as_the_one_before_ends(make_engine, tmp_path):
     """Cross-seeding adds many torrents over their data. libtorrent alone starts the next waiting
     check only at its queue pass, one every second or two: these 30 took a minute. Removing one
     that waits does not stall the rest."""
-    folder = tmp_path / "data"
-    torrents = []
-    for i in range(30):
-        make_files(folder / f"t{i}", {"data.bin": 64 << 10})
-        torrents.append(make_torrent(folder / f"t{i}", piece_size=16 << 10))
+    folder, torrents = small_ones_with_data(tmp_path, 30)
     env = make_engine({"dir_active": str(folder)})
     hashes = [env.engine.add_bytes(t) for t in torrents]
     env.engine.remove(hashes.pop(15))
     wait_for(lambda: all(env.view(h).progress == 1000 for h in hashes), timeout=15,
              what="all 29 checked well inside libtorrent's own pace (one per 1-2 s)")
+
+
+def test_checks_whose_alerts_overflow_the_queue_still_finish_and_show(make_engine, tmp_path, monkeypatch):
+    """Checks one after the other post alerts faster than a busy engine reads them: libtorrent
+    drops what its queue cannot hold (10,000 torrents over their data: the list stuck at 9,263
+    checked, with libtorrent seeding all). The engine reads every status again, and finishes
+    what the dropped torrent_finished alerts would have: here, moving each to dir_completed.
+    Resume saves whose answers were dropped are asked again."""
+    monkeypatch.setitem(pack.FRUGAL, "alert_queue_size", 10)
+    folder, torrents = small_ones_with_data(tmp_path, 40)
+    completed = tmp_path / "completed"
+    env = make_engine({"dir_active": str(folder), "dir_completed": str(completed),
+                       "max_active_downloads": -1, "max_active_torrent": -1})
+    dropped = []
+    env.engine.subscribe_alert(lt.alerts_dropped_alert, lambda alert: dropped.append(alert.message()))
+    hashes = [env.engine.add_bytes(t) for t in torrents]
+    env.engine.session.apply_settings({"alert_queue_size": 1000})  # the burst is over: at a normal pace again
+    wait_for(lambda: all(env.view(h).state == State.SEEDING for h in hashes), timeout=30,
+             what="every torrent listed as seeding")
+    wait_for(lambda: len(list(completed.glob("t*/data.bin"))) == 40, timeout=30, what="all moved to dir_completed")
+    assert any("torrent_finished" in text for text in dropped), f"no finish was dropped: {dropped}"
+    # the saves whose answers were dropped are asked again, not waited for until the close's deadline
+    wait_for(lambda: env.engine.saves.outstanding == 0, timeout=10, what="every save answered")

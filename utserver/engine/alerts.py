@@ -26,6 +26,7 @@ HISTORY_SAVE_INTERVAL = 3600.0
 FULL_DISK = 4 * 1024 * 1024  # free bytes below which a write fault is taken for a full disk
 GOALS_INTERVAL = 5.0  # idle seeds' time goals (seeding.due): a seed stops at most this late
 MISSING_INTERVAL = 30.0  # torrents whose data was missing at start (missing.py): is it back?
+RESYNC_INTERVAL = 2.0  # after libtorrent dropped alerts: every status read again, at most this often
 
 
 def _job(engine: Engine, alert) -> Job | None:
@@ -107,11 +108,11 @@ def on_resume_data(engine: Engine, alert) -> None:
         if job is not None:
             engine.resume.save(job, alert.params)
     finally:
-        engine.saves.answered()  # once written: nothing asked is outstanding while unwritten
+        engine.saves.answered(alert.handle)  # once written: nothing asked is outstanding while unwritten
 
 
 def on_resume_data_failed(engine: Engine, alert) -> None:
-    engine.saves.answered()
+    engine.saves.answered(alert.handle)
     log.warning("%s", alert.message())
 
 
@@ -195,18 +196,50 @@ HANDLERS: dict[type, Callable[[Engine, Any], None]] = {
 class Duties:
     """What the pump's tick does besides asking for status updates: reap event commands, save
     changed resume data and the transfer history, stop idle seeds at their time goal, resume
-    torrents whose missing data is back."""
+    torrents whose missing data is back, and catch up after libtorrent dropped alerts."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._resync_due = False
         # (seconds between runs, duty): each runs on the first tick after its interval
         self._every: list[tuple[float, Callable[[], object]]] = [
             (GOALS_INTERVAL, self._stop_at_goals),
             (MISSING_INTERVAL, self._resume_returned),
             (RESUME_SAVE_INTERVAL, saving.PeriodicSaves(engine.table, engine.saves)),
             (HISTORY_SAVE_INTERVAL, engine.history.save),
+            (RESYNC_INTERVAL, self._resync),
         ]
         self._last = [time.monotonic()] * len(self._every)
+
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """The pump's table: HANDLERS bound to the engine, and the dropped alerts' own."""
+        bound = {kind: (lambda alert, run=run: run(self.engine, alert)) for kind, run in HANDLERS.items()}
+        return {**bound, lt.alerts_dropped_alert: self._dropped}
+
+    def _dropped(self, alert) -> None:
+        """libtorrent's alert queue overflowed: thousands of torrents changing at once (a batch
+        added over its data checks hundreds a second). Each dropped kind is read again (_resync)."""
+        message = alert.message()
+        if not self._resync_due:
+            log.warning("%s: reading every torrent's status again", message)
+        self._resync_due = True
+        if "save_resume_data" in message:
+            self.engine.saves.lost()
+
+    def _resync(self) -> None:
+        """What dropped alerts would have said, from every torrent's status: the list, each first
+        finish (its date, move, finish command, record), and the next check's turn."""
+        if not self._resync_due:
+            return
+        self._resync_due = False
+        engine = self.engine
+        statuses = engine.session.get_torrent_status(lambda _st: True, reads.STATUS_FLAGS)
+        engine.table.update(statuses, engine.status_policies, reads.key)
+        for st in statuses:
+            job = engine.table.find(reads.key(st))
+            if job is not None and st.is_finished and not job.finished_once:
+                engine.completion.finished(job, st.handle, st)
+        engine.intake.checks.checked("")
 
     def tick(self) -> None:
         self.engine.session.post_torrent_updates(reads.STATUS_FLAGS)

@@ -6,6 +6,7 @@ which is libtorrent's queue order too; the pass still starts any this misses."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import libtorrent as lt
@@ -19,23 +20,27 @@ class CheckQueue:
 
     def __init__(self, handle_of: Callable[[str], lt.torrent_handle | None]):
         self._handle_of = handle_of
+        self._lock = threading.Lock()  # web threads queue checks while the pump ends them
         self._waiting: dict[str, None] = {}  # ordered: dict keeps insertion order
 
     def wait(self, info_hash: str) -> bool:
         """Queued for its check; True when nothing else checks or waits: it may start at once."""
-        self._waiting.pop(info_hash, None)
-        idle = self._start_next(start=False)
-        self._waiting[info_hash] = None
-        return idle
+        with self._lock:
+            self._waiting.pop(info_hash, None)
+            idle = self._start_next(start=False)
+            self._waiting[info_hash] = None
+            return idle
 
     def forget(self, info_hash: str) -> None:
-        self._waiting.pop(info_hash, None)
+        with self._lock:
+            self._waiting.pop(info_hash, None)
 
     def checked(self, info_hash: str) -> None:
         """A check ended: start the first one still waiting, unless one checks already. Each
         look drops what no longer waits (checked, stopped, removed), so a pass is O(1) amortised."""
-        self._waiting.pop(info_hash, None)
-        self._start_next(start=True)
+        with self._lock:
+            self._waiting.pop(info_hash, None)
+            self._start_next(start=True)
 
     def _start_next(self, start: bool) -> bool:
         """Whether no check runs or waits, after starting the first waiting one if asked."""

@@ -89,9 +89,9 @@ class Engine:
             params.disk_io_constructor = "posix_disk_io_constructor"
         self.session = session = lt.session(params)
         self.tuning.opened(session, packed)
-        handlers = {kind: (lambda alert, run=run: run(self, alert)) for kind, run in alerts.HANDLERS.items()}
         duties = alerts.Duties(self)
-        self.pump = AlertPump(session, handlers, self.alert_subscribers, self.seen, self.set_activity, duties.tick)
+        self.pump = AlertPump(session, duties.handlers(), self.alert_subscribers, self.seen, self.set_activity,
+                              duties.tick)
         self.intake.restore()
         self.settings.subscribe(self.on_settings_changed)
         self.pump.start()

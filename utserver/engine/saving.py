@@ -32,7 +32,9 @@ class Requests:
     cleared need_save_resume_data).
 
     At most WINDOW are with libtorrent at a time, the rest wait here: an answer beyond its alert
-    queue is dropped, and a shutdown asking for 10,000 at once heard back from 3,000."""
+    queue is dropped, and a shutdown asking for 10,000 at once heard back from 3,000. Those with
+    libtorrent are counted per torrent, so that answers it dropped anyway (its alerts_dropped_alert
+    names them, not their torrents) are asked again (lost) instead of waited for for ever."""
 
     WINDOW = 400  # within the alert queue (pack.py's alert_queue_size), beside the other alerts
 
@@ -40,6 +42,7 @@ class Requests:
         self._lock = threading.Lock()  # asked by web threads (commands) and the pump
         self._outstanding = 0  # asked and not answered, waiting ones included
         self._waiting: deque = deque()  # handles asked for beyond the window
+        self._sent: dict[lt.torrent_handle, int] = {}  # with libtorrent: requests per torrent
 
     def ask(self, handle) -> None:
         with self._lock:
@@ -47,29 +50,47 @@ class Requests:
             if self._outstanding > self.WINDOW:
                 self._waiting.append(handle)
                 return
-        if not _sent(handle):
-            self.answered()
+        self._send(handle)
 
-    def answered(self) -> None:
+    def answered(self, handle) -> None:
         """One answer in: the next waiting request goes to libtorrent."""
-        while True:
+        following = self._settle(handle)
+        if following is not None:
+            self._send(following)
+
+    def lost(self) -> None:
+        """libtorrent dropped some answers: every request still with it is asked again."""
+        with self._lock:
+            again, self._sent = list(self._sent.items()), {}
+            self._outstanding -= sum(count for _handle, count in again)
+        for handle, _count in again:
+            self.ask(handle)
+
+    def _settle(self, handle):
+        """Counts one answer; returns the next waiting handle to send, if any. An answer to a
+        request asked again after a loss may come twice: the second one is not counted."""
+        with self._lock:
+            count = self._sent.pop(handle, 0)
+            if count == 0:
+                return None
+            if count > 1:
+                self._sent[handle] = count - 1
+            self._outstanding -= 1
+            return self._waiting.popleft() if self._waiting else None
+
+    def _send(self, handle) -> None:
+        while handle is not None:
             with self._lock:
-                self._outstanding -= 1
-                handle = self._waiting.popleft() if self._waiting else None
-            if handle is None or _sent(handle):
+                self._sent[handle] = self._sent.get(handle, 0) + 1
+            try:
+                handle.save_resume_data(SAVE_INFO)
                 return
+            except RuntimeError:  # removed while it waited: nothing to save, nothing will answer
+                handle = self._settle(handle)
 
     @property
     def outstanding(self) -> int:
         return self._outstanding
-
-
-def _sent(handle) -> bool:
-    try:
-        handle.save_resume_data(SAVE_INFO)
-    except RuntimeError:  # removed while it waited: nothing to save, nothing will answer
-        return False
-    return True
 
 
 class PeriodicSaves:
