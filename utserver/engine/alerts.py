@@ -43,7 +43,7 @@ def on_state_update(engine: Engine, alert) -> None:
 
 def on_finished(engine: Engine, alert) -> None:
     job = _job(engine, alert)
-    if job is not None:
+    if job is not None and not engine.completion.settled(job):
         engine.completion.finished(job, alert.handle, alert.handle.status(reads.STATUS_FLAGS))
 
 

@@ -24,10 +24,15 @@ class Completion:
                  persist: Callable[[Job], None]):
         self.table, self.get, self.events, self.persist = table, get, events, persist
 
+    def settled(self, job: Job) -> bool:
+        """Finished before, its finish handled, its data in place: the torrent_finished_alert of
+        a restored seed brings nothing (10,000 restored seeds: 1.8 s of status reads at start)."""
+        return job.finished_once and not job.finish_pending \
+            and adding.final_folder(job, self.get) == Path(job.active_dir)
+
     def finished(self, job: Job, handle: lt.torrent_handle, status: lt.torrent_status) -> None:
-        """torrent_finished_alert: also after a recheck, a newly wanted file finished, and the
-        restore of a finished torrent, which brings nothing to write again (at 100,000 seeds, as
-        many records and resume files rewritten at every start)."""
+        """torrent_finished_alert, not settled: also after a recheck or when a newly wanted file
+        finished, which bring nothing to write again (written only when news)."""
         news = not job.finished_once or job.finish_pending
         with self.table.edit(job.hash):
             if not job.finished_once:
