@@ -84,7 +84,10 @@ def safe_sub_path(sub_path: str) -> PurePosixPath:
 
 def confine(base: Path, sub_path: str) -> Path:
     """*base*/*sub_path*, refusing anything that resolves outside *base* (symlinks included)."""
-    target = (base / safe_sub_path(sub_path)).resolve()
+    parts = safe_sub_path(sub_path)
+    if not parts.parts:
+        return base.resolve()
+    target = (base / parts).resolve()
     if not target.is_relative_to(base.resolve()):
         raise AddError(f"path {sub_path!r} leads outside the download folder")
     return target

@@ -159,10 +159,8 @@ class Intake:
         return disk.has_data(params.ti, job.active_dir, dict(params.renamed_files))
 
     def queue_room(self) -> QueueRoom:
-        # a generator: QueueRoom.now stops reading once the queue is full, or at once without limits
-        running = (not st.is_seeding for st in self.engine.table.statuses() if not st.paused and st.auto_managed)
         return QueueRoom.now(int(self.engine.settings.get("max_active_torrent")),
-                             int(self.engine.settings.get("max_active_downloads")), running)
+                             int(self.engine.settings.get("max_active_downloads")), *self.engine.table.queue_activity())
 
     def store_torrent_file(self, job: Job, data: bytes) -> str:
         folder = storage.make_private_dir(self.engine.settings.path("dir_torrent_files"))

@@ -3,8 +3,6 @@ download (max_active_downloads); -1 is no limit. Used at add, at Start and while
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 
 class QueueRoom:
     """Free slots, counted down as torrents take them."""
@@ -13,17 +11,10 @@ class QueueRoom:
         self.total, self.downloads = total, downloads
 
     @classmethod
-    def now(cls, total: int, downloads: int, running: Iterable[bool]) -> QueueRoom:
-        """The room left beside the torrents the queue runs (each True when it downloads)."""
-        room = cls(total, downloads)
-        if total < 0 and downloads < 0:
-            return room  # no limits: nothing to count (a scan of every torrent at each add)
-        for downloading in running:
-            room.total -= 1 if room.total > 0 else 0
-            room.downloads -= 1 if downloading and room.downloads > 0 else 0
-            if room.total == 0:
-                break
-        return room
+    def now(cls, total: int, downloads: int, running: int, downloading: int) -> QueueRoom:
+        """The room left beside the torrents the queue runs (*downloading* of them download)."""
+        return cls(total if total < 0 else max(total - running, 0),
+                   downloads if downloads < 0 else max(downloads - downloading, 0))
 
     def take(self, downloading: bool) -> bool:
         """Whether one more torrent may run now; if so its slot is taken."""

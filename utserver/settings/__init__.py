@@ -42,6 +42,9 @@ class Settings:
         self._subscribers: list[Callable[[set[str]], None]] = []
         self._values: dict[str, Value] = {s.name: s.default for s in CATALOG if not s.repeatable}
         self._conf = conf
+        # path()'s answers until a setting changes: each add asked three times, and resolving
+        # (an lstat per component) was a sixth of an add's cost
+        self._paths: dict[str, Path] = {}
         stored = self._store.load()
         for setting in CATALOG:
             if setting.repeatable or setting.name in _DERIVE:
@@ -75,9 +78,15 @@ class Settings:
 
     def path(self, name: str) -> Path:
         """A directory setting resolved: dir_root, the working directory and fallbacks applied."""
+        path = self._paths.get(name)
+        if path is None:
+            path = self._paths[name] = self._path(name)
+        return path
+
+    def _path(self, name: str) -> Path:
         value = str(self.get(name))
         if not value and name in _FALLBACK:
-            return self.path(_FALLBACK[name])
+            return self._path(_FALLBACK[name])
         if not value and name == "ut_webui_dir":
             return self.settings_path
         root = str(self.get("dir_root")) if name in _UNDER_ROOT else ""
@@ -145,6 +154,7 @@ class Settings:
     def _notify(self, changed: set[str]) -> None:
         if not changed:
             return
+        self._paths = {}
         log.info("settings changed: %s", ", ".join(sorted(changed - {"admin_password"}) or ["password"]))
         for callback in list(self._subscribers):
             try:
