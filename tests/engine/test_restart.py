@@ -127,41 +127,51 @@ def test_data_missing_at_start_waits_in_error_and_resumes_when_its_disk_is_back(
 
 
 class _CountedViews:
-    """Stands in for TorrentTable.views: counts how often a new mapping is published."""
+    """Stands in for TorrentTable._published: counts how often a new mapping is published."""
 
     def __init__(self):
         self.sets = 0
 
     def __get__(self, table, owner=None):
-        return self if table is None else table.__dict__["views"]
+        return self if table is None else table.__dict__["_published"]
 
     def __set__(self, table, value):
         self.sets += 1
-        table.__dict__["views"] = value
+        table.__dict__["_published"] = value
 
 
-def test_a_restore_publishes_its_views_once_not_once_per_torrent(make_engine, monkeypatch):
+def _stopped_torrent(name):
+    info = {b"name": name.encode(), b"length": 16384, b"piece length": 16384, b"pieces": bytes(20)}
+    return lt.bencode({b"info": info})
+
+
+def test_views_are_published_once_per_read_not_once_per_torrent(make_engine, monkeypatch):
     """Each published mapping is a copy of every view: one per restored torrent made a start with
-    100,000 torrents quadratic (minutes)."""
+    100,000 torrents quadratic (minutes), and one per add made each add O(n)."""
     n = 40
     env = make_engine({"max_active_downloads": -1, "max_active_torrent": -1})
-    hashes = set()
-    for i in range(n):
-        info = {b"name": f"r{i}".encode(), b"length": 16384, b"piece length": 16384, b"pieces": bytes(20)}
-        hashes.add(env.engine.add_bytes(lt.bencode({b"info": info}), AddOptions(stopped=True)))
+    hashes = {env.engine.add_bytes(_stopped_torrent(f"r{i}"), AddOptions(stopped=True)) for i in range(n)}
     env.close()
 
     counted = _CountedViews()
     from utserver.engine.table import TorrentTable
-    monkeypatch.setattr(TorrentTable, "views", counted, raising=False)
+    monkeypatch.setattr(TorrentTable, "_published", counted, raising=False)
     engine = Engine(env.settings)
     engine.open()
     try:
         published_by_open = counted.sets
         assert set(engine.snapshot()) == hashes
+        before = engine.snapshot()
+        added = {engine.add_bytes(_stopped_torrent(f"a{i}"), AddOptions(stopped=True)) for i in range(n)}
+        published_by_adds = counted.sets
+        after = engine.snapshot()
+        assert set(after) == hashes | added
+        assert all(after[h] is before[h] for h in hashes), "an unchanged torrent keeps its view object"
+        assert counted.sets == published_by_adds + 1
     finally:
         engine.close()
     assert published_by_open <= 3, f"{published_by_open} mappings published to restore {n} torrents"
+    assert published_by_adds - published_by_open <= 4, f"{published_by_adds - published_by_open} for {n} adds"
 
 
 def test_a_restart_rewrites_no_resume_file(make_engine, tmp_path):

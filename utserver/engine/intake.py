@@ -186,14 +186,13 @@ class Intake:
         assert pump is not None, "the pump exists before the restore: it handles alerts meanwhile"
         room = QueueRoom(int(get("max_active_torrent")), int(get("max_active_downloads")))
         restore = Restore(self.engine.session, pump.wait, pump.dispatch, self._joined, self._reported)
-        with self.engine.table.batch():
-            for job, params in self.engine.resume.load_all():
-                missing.check(job, params.ti, dict(params.renamed_files))
-                if missing.is_missing(job):
-                    log.error("%s: %s", job.name, job.error)
-                waits = job.paused or missing.is_missing(job)
-                runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
-                self._set_flags(job, params, new=False, has_room=runs)
-                self._resumed.add(job.hash)
-                restore.add(job, params)
-            restore.finish()
+        for job, params in self.engine.resume.load_all():
+            missing.check(job, params.ti, dict(params.renamed_files))
+            if missing.is_missing(job):
+                log.error("%s: %s", job.name, job.error)
+            waits = job.paused or missing.is_missing(job)
+            runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
+            self._set_flags(job, params, new=False, has_room=runs)
+            self._resumed.add(job.hash)
+            restore.add(job, params)
+        restore.finish()

@@ -1,10 +1,10 @@
 """The torrent table: the one writer of job records, libtorrent statuses and list views.
 
 Every change to a job happens inside `edit()` (or `update()` for the pump's status batches),
-under the table's lock, and ends with the job's view rebuilt. Readers never lock: `views` is a
-mapping that is replaced whole on every change (copy on write), and an unchanged torrent keeps
-its very view object, so every delta scheme (µTorrent cid, qBittorrent rid, Transmission
-recently-active) compares by identity.
+under the table's lock, and ends with the job's view rebuilt. `views` is a mapping that readers
+may keep and iterate: it is never changed, but replaced by a new one (copy on write) at the first
+read after a change, and an unchanged torrent keeps its very view object, so every delta scheme
+(µTorrent cid, qBittorrent rid, Transmission recently-active) compares by identity.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ class TorrentTable:
         self.lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         self._statuses: dict[str, lt.torrent_status] = {}
-        self.views: Mapping[str, TorrentView] = {}
-        self._pending: dict[str, TorrentView] | None = None  # views held back by `batch()`
+        self._published: Mapping[str, TorrentView] = {}
+        # Views changed since the last read (None: removed), merged in by the next read: a copy
+        # of the whole mapping per change was O(n) per add (100,000 torrents: ms each).
+        self._fresh: dict[str, TorrentView | None] = {}
         self._on_view = on_view
         # What the running torrents do, kept as statuses come and go: the pump's pacing looks at
         # it each time it wakes, and counting 100,000 statuses there took half a core.
@@ -44,6 +46,21 @@ class TorrentTable:
         self._queue_running = self._queue_leeching = 0  # the auto-managed ones among them
 
     # --- reads (any thread) ---
+    @property
+    def views(self) -> Mapping[str, TorrentView]:
+        """Every torrent's view; a batch of changes (update) shows whole or not at all."""
+        if self._fresh:
+            with self.lock:
+                fresh, self._fresh = self._fresh, {}
+                views = dict(self._published)
+                for info_hash, view in fresh.items():
+                    if view is None:
+                        views.pop(info_hash, None)
+                    else:
+                        views[info_hash] = view
+                self._published = views
+        return self._published
+
     def get(self, info_hash: str) -> Job:
         job = self._jobs.get(info_hash.upper())
         if job is None:
@@ -95,24 +112,8 @@ class TorrentTable:
             job = self.get(info_hash)
             del self._jobs[job.hash]
             self._count(self._statuses.pop(job.hash, None), -1)
-            if self._pending is not None:
-                self._pending.pop(job.hash, None)
-            views = dict(self.views)
-            views.pop(job.hash, None)
-            self.views = views
+            self._fresh[job.hash] = None
             return job
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Many inserts at once (the restore): their views are published together at the end.
-        Publishing each copied the whole mapping, O(n²): minutes at 100,000 torrents."""
-        with self.lock:
-            self._pending = {}
-            try:
-                yield
-            finally:
-                pending, self._pending = self._pending, None
-                self.views = {**self.views, **pending}
 
     @contextmanager
     def edit(self, info_hash: str) -> Iterator[Job]:
@@ -131,9 +132,8 @@ class TorrentTable:
     def update(self, statuses: Iterable[lt.torrent_status], policies: Iterable[StatusPolicy],
                key: Callable[[lt.torrent_status], str]) -> None:
         """The pump's batch of changed statuses: policies first (a stop must show in this very
-        view), then one new views mapping for the whole batch."""
+        view), then the views of the whole batch."""
         with self.lock:
-            views = dict(self.views)
             for st in statuses:
                 job = self._jobs.get(key(st))
                 if job is None:
@@ -141,19 +141,14 @@ class TorrentTable:
                 before = self._keep(job.hash, st)
                 for policy in policies:
                     policy(job, st, before)
-                views[job.hash] = self._view(job, st)
-            self.views = views
+                self._fresh[job.hash] = self._view(job, st)
 
     def _rebuild(self, job: Job, status: lt.torrent_status | None = None) -> None:
         if status is not None:
             self._keep(job.hash, status)
         st = self._statuses.get(job.hash)
-        if st is None:
-            return
-        if self._pending is not None:
-            self._pending[job.hash] = self._view(job, st)
-        else:
-            self.views = {**self.views, job.hash: self._view(job, st)}
+        if st is not None:
+            self._fresh[job.hash] = self._view(job, st)
 
     def _keep(self, info_hash: str, st: lt.torrent_status) -> lt.torrent_status | None:
         """A torrent's new status; returns the one it replaces."""
