@@ -161,12 +161,9 @@ def test_views_are_published_once_per_read_not_once_per_torrent(make_engine, mon
     try:
         published_by_open = counted.sets
         assert set(engine.snapshot()) == hashes
-        before = engine.snapshot()
         added = {engine.add_bytes(_stopped_torrent(f"a{i}"), AddOptions(stopped=True)) for i in range(n)}
         published_by_adds = counted.sets
-        after = engine.snapshot()
-        assert set(after) == hashes | added
-        assert all(after[h] is before[h] for h in hashes), "an unchanged torrent keeps its view object"
+        assert set(engine.snapshot()) == hashes | added
         assert counted.sets == published_by_adds + 1
     finally:
         engine.close()

@@ -80,12 +80,15 @@ class Intake:
         return info_hash
 
     def _add_to_session(self, job: Job, params: lt.add_torrent_params, new: bool) -> None:
-        self._set_flags(job, params, new)
+        check_now = self._set_flags(job, params, new)
         handle = self.engine.session.add_torrent(params)
         self._joined(job, handle)
+        if check_now:  # only once it is in the table: the pump ignores alerts of unknown torrents
+            handle.resume()
         self._reported(job, handle.status(reads.STATUS_FLAGS))
 
-    def _set_flags(self, job: Job, params: lt.add_torrent_params, new: bool, has_room: bool | None = None) -> None:
+    def _set_flags(self, job: Job, params: lt.add_torrent_params, new: bool, has_room: bool | None = None) -> bool:
+        """libtorrent's flags for the job; True when its check may start at once (none waits)."""
         params.save_path = job.active_dir
         if new:
             params.flags |= TF.duplicate_is_error
@@ -101,13 +104,13 @@ class Intake:
             room = self.queue_room().take(downloading=True) if has_room is None else has_room
             params.flags |= TF.auto_managed | (0 if room else TF.paused)
         if new and not job.paused and job.mode != STOPPED and self._finds_data(job, params):
-            # into the check queue (one at a time), at once when it is empty; once checked,
-            # alerts.on_checked gives it back its mode
+            # into the check queue (one at a time), started at once when it is empty; once
+            # checked, alerts.on_checked gives it back its mode
             params.flags |= TF.auto_managed | TF.paused
-            if self.checks.wait(job.hash):
-                params.flags &= ~TF.paused
-        elif new and params.ti is not None:
+            return self.checks.wait(job.hash)
+        if new and params.ti is not None:
             self._unchecked.add(job.hash)
+        return False
 
     def _joined(self, job: Job, handle: lt.torrent_handle) -> None:
         job.handle = handle

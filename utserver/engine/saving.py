@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import libtorrent as lt
 
+from utserver.engine.jobs import Job
 from utserver.engine.table import TorrentTable
 
 if TYPE_CHECKING:
@@ -131,8 +132,10 @@ class PeriodicSaves:
         return count
 
 
-def _idle_seed(st: lt.torrent_status | None) -> bool:
-    return st is not None and st.is_finished and st.total_payload_download == 0 and st.total_payload_upload == 0
+def _idle_seed(job: Job, st: lt.torrent_status | None) -> bool:
+    """Finished, its finish handled (its record says so), and no data moved this run."""
+    return job.finished_once and not job.finish_pending and st is not None and st.is_finished \
+        and st.total_payload_download == 0 and st.total_payload_upload == 0
 
 
 def save_all(engine: Engine, pump: AlertPump, timeout: float) -> None:
@@ -147,7 +150,7 @@ def save_all(engine: Engine, pump: AlertPump, timeout: float) -> None:
     with engine.resume.grouped():  # thousands of files, one sync (ResumeStore.grouped)
         pump.dispatch(engine.session.pop_alerts())
         for job in engine.table.jobs():
-            if short_run and _idle_seed(engine.table.status(job.hash)):
+            if short_run and _idle_seed(job, engine.table.status(job.hash)):
                 continue
             if job.handle is not None and job.handle.is_valid() and job.handle.need_save_resume_data():
                 requests.ask(job.handle)
