@@ -239,7 +239,7 @@ class Duties:
             job = engine.table.find(reads.key(st))
             if job is not None and st.is_finished and not job.finished_once:
                 engine.completion.finished(job, st.handle, st)
-        engine.intake.checks.checked("")
+        engine.intake.checks.resume_next()
 
     def tick(self) -> None:
         self.engine.session.post_torrent_updates(reads.STATUS_FLAGS)

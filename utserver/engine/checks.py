@@ -42,6 +42,11 @@ class CheckQueue:
             self._waiting.pop(info_hash, None)
             self._start_next(start=True)
 
+    def resume_next(self) -> None:
+        """After libtorrent dropped alerts: a check's end may have gone unheard."""
+        with self._lock:
+            self._start_next(start=True)
+
     def _start_next(self, start: bool) -> bool:
         """Whether no check runs or waits, after starting the first waiting one if asked."""
         while self._waiting:
