@@ -93,12 +93,13 @@ def maindata(call: Call) -> dict:
     glob = fields.globals_of(call.parts.settings)
 
     def render(view) -> dict:
-        return {key: value for key, value in fields.as_dict(call.front.rows.get(view, glob)[0]).items() if key != "hash"}
+        return {key: value for key, value in fields.as_dict(fields.values(view, glob)).items() if key != "hash"}
     digest = call.front.digests.of(snapshot)
     sections = {"categories": category_map(call, digest.labels), "tags": all_tags(call, digest.tags),
                 "server_state": server_state(call, digest)}
-    return sync.delta(session.sync, call.number("rid", 0), digest.objects, render, sections,
-                      "torrents", "torrents_removed", lambda view: call.front.rows.bare_text(view, glob), kept=True)
+    return sync.delta(session.sync, call.number("rid", 0), digest.snapshot, render, sections,
+                      "torrents", "torrents_removed", lambda view: call.front.rows.bare_text(view, glob),
+                      kept=True, reply_key=str.lower)
 
 
 def torrent_peers(call: Call) -> dict:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bottle
 
+from utserver.engine import TorrentView
 from utserver.web.qbittorrent import fields
 from utserver.web.qbittorrent.call import Call, QbtError, one_hash
 from utserver.web.qbittorrent.table import Endpoint, read
@@ -15,7 +16,6 @@ from utserver.web.qbittorrent.table import Endpoint, read
 PRIORITY_TO_QBT = {0: 0, 1: 1, 2: 1, 3: 6}
 # TrackerView.status -> qBittorrent's tracker status integers.
 TRACKER_STATUS = {"not_contacted": 1, "working": 2, "updating": 3, "not_working": 4}
-STATE = fields.INDEX["state"]
 
 
 def info(call: Call):
@@ -31,10 +31,10 @@ def info(call: Call):
             continue
         if tag is not None and (tag not in view.tags if tag else view.tags):
             continue
-        row, text = cache.get(view, glob)
-        if keep(row[STATE], view):
-            rows.append((row, text))
-    rows = _sorted(call, rows)
+        state, text = cache.get(view, glob)
+        if keep(state, view):
+            rows.append((view, text))
+    rows = _sorted(call, rows, glob)
     offset, limit = call.number("offset", 0), call.number("limit", 0)
     if offset < 0:
         offset = max(len(rows) + offset, 0)
@@ -43,7 +43,7 @@ def info(call: Call):
     if not (trackers or files):  # the common case: the cached JSON of each row, joined
         body = "[" + ",".join(text for _, text in rows) + "]"
         return bottle.HTTPResponse(body.encode(), 200, {"Content-Type": "application/json"})
-    extended = [fields.as_dict(row) for row, _ in rows]
+    extended = [fields.as_dict(fields.values(view, glob)) for view, _ in rows]
     for item in extended:
         if trackers:
             item["trackers"] = _tracker_rows(call, item["hash"].upper())
@@ -59,14 +59,17 @@ def _wanted(call: Call, snapshot) -> list:
     return [snapshot[h] for h in (item.strip().upper() for item in hashes.split("|")) if h in snapshot]
 
 
-def _sorted(call: Call, rows: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
+def _sorted(call: Call, rows: list[tuple[TorrentView, str]], glob: fields.Globals) -> list[tuple[TorrentView, str]]:
     key = call.get("sort")
     if not key:
         return rows
     if key not in fields.KEYS:
         raise QbtError(400, f"sort: no field {key!r}")
-    at = fields.INDEX[key]
-    return sorted(rows, key=lambda pair: (pair[0][at] is None, pair[0][at]), reverse=bool(call.flag("reverse")))
+
+    def order(pair: tuple[TorrentView, str]) -> tuple[bool, object]:
+        found = fields.value(pair[0], glob, key)
+        return found is None, found
+    return sorted(rows, key=order, reverse=bool(call.flag("reverse")))
 
 
 def properties(call: Call) -> dict:
@@ -95,7 +98,7 @@ def properties(call: Call) -> dict:
         "reannounce": details.next_announce, "total_size": details.total_size,
         "is_private": details.private, "private": details.private if view.has_metadata else None,
         "has_metadata": view.has_metadata, "progress": fields.progress(view),
-        "popularity": call.front.rows.get(view, fields.globals_of(call.parts.settings))[0][fields.INDEX["popularity"]],
+        "popularity": fields.value(view, fields.globals_of(call.parts.settings), "popularity"),
     }
 
 

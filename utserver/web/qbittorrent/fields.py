@@ -162,9 +162,13 @@ INDEX = {key: index for index, key in enumerate(ORDER)}  # a field's place in a 
 
 
 def values(view, glob: Globals) -> tuple:
-    """A torrent's fields in ORDER: a tuple, not a dict, as the cache keeps one per torrent
-    (1.1 KiB less each; docs/bench.md)."""
+    """A torrent's fields in ORDER."""
     return tuple(get(view, glob) for _, get in FIELDS)
+
+
+def value(view, glob: Globals, key: str):
+    """One field: what a sort reads of each row."""
+    return FIELDS[INDEX[key]][1](view, glob)
 
 
 def as_dict(row: tuple) -> dict:
@@ -172,21 +176,24 @@ def as_dict(row: tuple) -> dict:
 
 
 class RowCache:
-    """Rendered rows (values in ORDER) and their JSON, per torrent, reused while its view object
-    (copy-on-write in the engine) and the globals are the same: an unchanged torrent costs a
-    lookup, not 50 fields."""
+    """Each torrent's state and JSON row, reused while its view object (copy-on-write in the
+    engine) and the globals are the same: an unchanged torrent costs a lookup, not 50 fields.
+    The values themselves are not kept (0.8 KiB a torrent; docs/bench.md): a sort computes its
+    one field again, the rare full dict all of them."""
 
     def __init__(self) -> None:
-        self._rows: dict[str, tuple[object, Globals, tuple, str]] = {}
+        self._rows: dict[str, tuple[object, Globals, str, str]] = {}
 
-    def get(self, view, glob: Globals) -> tuple[tuple, str]:
+    def get(self, view, glob: Globals) -> tuple[str, str]:
+        """(qBittorrent state, the row's JSON)."""
         found = self._rows.get(view.hash)
         if found is not None and found[0] is view and found[1] == glob:
             return found[2], found[3]
         row = values(view, glob)
         text = json.dumps(as_dict(row), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        self._rows[view.hash] = (view, glob, row, text)
-        return row, text
+        state = row[INDEX["state"]]
+        self._rows[view.hash] = (view, glob, state, text)
+        return state, text
 
     def bare_text(self, view, glob: Globals) -> str:
         """The row's JSON without its "hash" (sync/maindata keys rows by hash): "hash" is the

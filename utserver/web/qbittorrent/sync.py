@@ -21,8 +21,7 @@ class Digest:
     """What sync/maindata reads of a whole snapshot, computed once per snapshot object (the engine
     replaces the snapshot when anything changes), so an unchanged poll of 10,000 torrents walks none."""
 
-    snapshot: Mapping
-    objects: Mapping  # lower-case hash -> view; never changed once built
+    snapshot: Mapping  # upper-case hash -> view; never changed once built
     uploaded: int
     downloaded: int
     connections: int
@@ -45,8 +44,7 @@ class DigestCache:
             if view.label:
                 counts[view.label] = counts.get(view.label, 0) + 1
             tags.update(dict.fromkeys(view.tags))
-        self._last = Digest(snapshot, {h.lower(): v for h, v in snapshot.items()},
-                            sum(v.uploaded for v in views), sum(v.downloaded for v in views),
+        self._last = Digest(snapshot, sum(v.uploaded for v in views), sum(v.downloaded for v in views),
                             sum(v.peers_connected + v.seeds_connected for v in views), sorted(counts.items()),
                             list(tags))
         return self._last
@@ -70,19 +68,20 @@ def _changed_keys(old: dict, new: dict) -> dict:
 
 def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sections: dict,
           collection: str, removed_name: str, render_text: Callable[[object], str] | None = None,
-          kept: bool = False) -> dict:
+          kept: bool = False, reply_key: Callable[[str], str] = str) -> dict:
     """The reply for `rid`: objects (key -> source) rendered by `render(source) -> dict`;
     sections are the other keys (dicts delta per key, lists as additions plus removals).
     Only references to the sources are kept: a changed one is diffed against its old source
     rendered again, so a session's state costs a pointer per torrent, not a copy of its fields.
     A full reply uses render_text (the object's JSON, cached) when given; `kept` says that objects
-    will never change, so the state keeps it without a copy."""
+    will never change, so the state keeps it without a copy. `reply_key` turns a key into the reply's
+    (torrents: the lower-case hash), so the objects need no second mapping."""
     with state.lock:
         full = rid == 0 or rid != state.rid
         reply: dict = {}
         changed: dict = {}
         if full and render_text is not None and objects:
-            reply[collection] = RawJson("{" + ",".join(f"{json.dumps(key)}:{render_text(source)}"
+            reply[collection] = RawJson("{" + ",".join(f"{json.dumps(reply_key(key))}:{render_text(source)}"
                                                        for key, source in objects.items()) + "}")
         for key, source in ({} if collection in reply else objects).items():
             old = None if full else state.views.get(key)
@@ -91,10 +90,10 @@ def delta(state: SyncState, rid: int, objects: Mapping, render: Callable, sectio
             rendered = render(source)
             diff = rendered if old is None else _changed_keys(render(old), rendered)
             if diff:
-                changed[key] = diff
+                changed[reply_key(key)] = diff
         if changed:
             reply[collection] = changed
-        gone = [] if full else [key for key in state.views if key not in objects]
+        gone = [] if full else [reply_key(key) for key in state.views if key not in objects]
         if gone:
             reply[removed_name] = gone
         for name, value in sections.items():
