@@ -63,7 +63,7 @@ def test_eight_threads_of_commands_leave_a_consistent_table(make_engine, tmp_pat
     for h, view in views.items():
         job = engine.table.get(h)
         assert view.mode == job.mode in (STOPPED, QUEUED, FORCED)
-        assert view.label == job.label and list(view.tags) == job.tags
+        assert view.label == job.label and view.tags == job.tags
     engine.close()  # every record is saved: a restart restores the same jobs
     reopened = make_engine_again(env)
     assert {h: (v.mode, v.label) for h, v in reopened.snapshot().items()} == \

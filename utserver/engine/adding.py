@@ -134,7 +134,7 @@ def new_job(settings: Settings, info_hash: str, name: str, options: AddOptions, 
     active.mkdir(parents=True, exist_ok=True)
     return Job(hash=info_hash, name=options.name or name or info_hash, renamed=bool(options.name),
                active_dir=str(active), final_dir=str(final), label=options.label,
-               tags=sorted({tag.strip() for tag in options.tags if tag.strip()}),
+               tags=tuple(sorted({tag.strip() for tag in options.tags if tag.strip()})),
                mode=_mode(settings, options),
                download_url=download_url, rss_feed_url=options.rss_feed_url, first_last=options.first_last,
                dlrate=options.dl_limit, ulrate=options.ul_limit, seed_override=options.seed_override,

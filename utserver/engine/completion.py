@@ -13,7 +13,7 @@ import libtorrent as lt
 
 from utserver.engine import adding
 from utserver.engine.events import EventRunner, substitutions
-from utserver.engine.jobs import Job
+from utserver.engine.jobs import Job, shared_folder
 from utserver.engine.table import TorrentTable
 
 log = logging.getLogger("utserver.engine")
@@ -48,10 +48,10 @@ class Completion:
         if news:
             self.persist(job)
 
-    def moved(self, job: Job, folder: str) -> None:
+    def moved(self, job: Job, place: str) -> None:
         with self.table.edit(job.hash):
-            job.active_dir, job.error = folder, ""
-        self._run_finish_cmd(job, folder)
+            job.active_dir, job.error = shared_folder(place), ""
+        self._run_finish_cmd(job, place)
         self.persist(job)
 
     def move_failed(self, job: Job, message: str, path: str) -> None:

@@ -22,7 +22,7 @@ from utserver.engine.completion import Completion
 from utserver.engine.events import EventRunner, StateReporter
 from utserver.engine.history import TransferHistory
 from utserver.engine.intake import Intake
-from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job
+from utserver.engine.jobs import FORCED, QUEUED, STOPPED, UT_TO_LT_PRIORITY, Job, shared_folder
 from utserver.engine.pacing import SETTLE, WATCHED, Seen
 from utserver.engine.pump import AlertPump
 from utserver.engine.resume import ResumeStore
@@ -296,7 +296,7 @@ class Engine:
         self._command(info_hash, prioritize)
 
     def set_tags(self, info_hash: str, tags: Iterable[str]) -> None:
-        clean = sorted({tag.strip() for tag in tags if tag.strip()})
+        clean = tuple(sorted({tag.strip() for tag in tags if tag.strip()}))
         self._command(info_hash, lambda job: setattr(job, "tags", clean))
 
     def set_sequential(self, info_hash: str, on: bool) -> None:
@@ -335,7 +335,7 @@ class Engine:
         target.mkdir(parents=True, exist_ok=True)
 
         def change(job: Job) -> None:
-            job.final_dir = str(target)
+            job.final_dir = shared_folder(target)
             if target != Path(job.active_dir):
                 job.handle.move_storage(str(target), lt.move_flags_t.dont_replace)
         self._command(info_hash, change)

@@ -12,7 +12,7 @@ import libtorrent as lt
 from utserver import storage
 from utserver.engine import adding, disk, limits, missing, reads
 from utserver.engine.checks import CheckQueue
-from utserver.engine.jobs import QUEUED, STOPPED, Job
+from utserver.engine.jobs import QUEUED, STOPPED, Job, shared_folder
 from utserver.engine.queue import QueueRoom
 from utserver.engine.restoring import Restore
 from utserver.engine.views import DEFAULT_ADD, AddOptions
@@ -124,7 +124,7 @@ class Intake:
     def _use_data_in_place(self, job: Job, info: lt.torrent_info, renamed: dict[int, str]) -> None:
         """The data is at its final place already (another client's download, a copy): checked
         and seeded there, not downloaded again into the active folder."""
-        final = str(adding.final_folder(job, self.engine.settings.get))
+        final = shared_folder(adding.final_folder(job, self.engine.settings.get))
         if final != job.active_dir and not disk.has_data(info, job.active_dir, renamed) \
                 and disk.has_data(info, final, renamed):
             log.info("%s: the data is in %s already: checking it there", job.name, final)

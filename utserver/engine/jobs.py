@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,10 +17,15 @@ from typing import Any
 from utserver.engine.views import FORCED, STOPPED
 from utserver.engine.views import QUEUED_MODE as QUEUED
 
-__all__ = ["FORCED", "QUEUED", "STOPPED", "Job", "UT_TO_LT_PRIORITY", "lt_to_ut_priority"]
+__all__ = ["FORCED", "QUEUED", "STOPPED", "Job", "UT_TO_LT_PRIORITY", "lt_to_ut_priority", "shared_folder"]
 
 # µTorrent file priority 0-3 <-> libtorrent 0-7 (docs/reference/libtorrent.md#file-priorities).
 UT_TO_LT_PRIORITY = {0: 0, 1: 1, 2: 4, 3: 7}
+
+
+def shared_folder(path: object) -> str:
+    """A job's folder as one shared string: 100,000 torrents live in a few folders (~180 B each)."""
+    return sys.intern(str(path))
 
 
 def lt_to_ut_priority(value: int) -> int:
@@ -36,7 +42,7 @@ class Job:
     completed_on: int = 0
     renamed: bool = False  # the name is the user's, not the torrent's
     label: str = ""
-    tags: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()  # a tuple: no empty list per torrent, and the view shares it
     mode: str = QUEUED
     paused: bool = False
     torrent_file: str = ""
@@ -65,6 +71,9 @@ class Job:
     # after close); typed Any, as libtorrent has no type stubs
     handle: Any = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        self.active_dir, self.final_dir = shared_folder(self.active_dir), shared_folder(self.final_dir)
+
     def record(self) -> dict:
         """The persisted form (stored beside libtorrent's resume data)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "handle"}
@@ -76,7 +85,7 @@ class Job:
         for name, kind in _record_kinds():
             if name in data:
                 value = data[name]
-                values[name] = kind(value) if kind in (bool, list) else value
+                values[name] = kind(value) if kind in (bool, tuple) else value
         return cls(**values)
 
 

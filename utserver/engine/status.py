@@ -128,6 +128,12 @@ def _last_activity(st: lt.torrent_status) -> int:
     return int(time.time()) - min(ago) if ago else 0
 
 
+def _folder(save_path: str, job: Job) -> str:
+    """The job's own folder string when libtorrent's is the same: one string per folder, not a
+    new one per torrent and status."""
+    return job.active_dir if save_path in ("", job.active_dir) else save_path
+
+
 def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
     state = state_code(st, job)
     if st.state == S.checking_resume_data:  # the first ~100 ms after a restore: show what was saved
@@ -156,8 +162,8 @@ def build_view(st: lt.torrent_status, job: Job) -> TorrentView:
         remaining=remaining, download_url=job.download_url, rss_feed_url=job.rss_feed_url,
         status_message=status_message(st, job, state), added_on=job.added_on,
         completed_on=job.completed_on or _finished_at(st, progress),
-        save_path=st.save_path or job.active_dir, state=state,
-        total_size=job.total_size or st.total_wanted, tags=tuple(job.tags), sequential=job.sequential,
+        save_path=_folder(st.save_path, job), state=state,
+        total_size=job.total_size or st.total_wanted, tags=job.tags, sequential=job.sequential,
         first_last=job.first_last, super_seeding=st.super_seeding, mode=job.mode, paused=job.paused,
         dl_limit=job.dlrate, ul_limit=job.ulrate, seed_override=job.seed_override, seed_ratio=job.seed_ratio,
         seed_time=job.seed_time,
