@@ -101,7 +101,6 @@ class Engine:
         if self.session is None or self.pump is None:
             return
         self.pump.stop()
-        self.session.pause()
         saving.save_all(self, self.pump, timeout=20)
         self.history.save()
         self.settings.unsubscribe(self.on_settings_changed)
