@@ -224,3 +224,51 @@ def test_a_restore_whose_answers_overflow_the_alert_queue_still_restores_every_t
     assert dropped, "the test's alert queue did not overflow"
     assert set(engine.snapshot()) == hashes
     assert all(engine.table.get(h).handle.is_valid() for h in hashes)
+
+
+def _small_torrent(name: str) -> bytes:
+    return lt.bencode({b"info": {b"name": name.encode(), b"length": 16384, b"piece length": 16384,
+                                 b"pieces": bytes(20)}})
+
+
+def test_resume_files_of_the_earlier_form_restore_and_take_the_new_form(make_engine):
+    """Before 2026-12-07 the record was a dictionary under "utserver", after libtorrent's keys.
+    Such a file restores its torrent, and the next save writes today's form (record first)."""
+    env = make_engine()
+    h = env.engine.add_bytes(_small_torrent("old-form"), AddOptions(label="kept", stopped=True))
+    env.close()
+    path = env.engine.resume.path(h)
+    entry = lt.bdecode(path.read_bytes())  # today: b"_utserver" holds the bencoded record
+    entry[b"utserver"] = lt.bdecode(entry.pop(b"_utserver"))
+    path.write_bytes(lt.bencode(entry))
+
+    engine = env.engine = Engine(env.settings)
+    engine.open()
+    assert engine.snapshot()[h].label == "kept"
+    engine.set_prop(h, "label", "new")
+    assert path.read_bytes().startswith(b"d9:_utserver")
+    assert b"8:utserver" not in path.read_bytes()
+    engine.close()
+    engine = env.engine = Engine(env.settings)
+    engine.open()
+    assert engine.snapshot()[h].label == "new"
+
+
+def test_a_torn_resume_file_falls_back_to_its_previous_copy(make_engine):
+    """A record length that runs past the end (a torn write) is corrupt, not trusted: the torrent
+    comes back from the .old copy, and one with no usable copy is skipped, the rest restored."""
+    env = make_engine()
+    kept = env.engine.add_bytes(_small_torrent("kept"), AddOptions(label="from-old", stopped=True))
+    lost = env.engine.add_bytes(_small_torrent("lost"), AddOptions(stopped=True))
+    other = env.engine.add_bytes(_small_torrent("other"), AddOptions(stopped=True))
+    env.close()
+    store = env.engine.resume
+    good = store.path(kept).read_bytes()
+    store.path(kept).with_name(store.path(kept).name + ".old").write_bytes(good)
+    for h in (kept, lost):
+        store.path(h).write_bytes(b"d9:_utserver99999:d4:name")
+
+    engine = env.engine = Engine(env.settings)
+    engine.open()
+    assert set(engine.snapshot()) == {kept, other}
+    assert engine.snapshot()[kept].label == "from-old"

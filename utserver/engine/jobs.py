@@ -80,17 +80,27 @@ class Job:
 
     @classmethod
     def from_record(cls, data: dict) -> Job:
-        """Bencode keeps no bools: each stored value takes its field's type back."""
+        """The record as libtorrent decoded it: byte-string keys and texts, and no bools (bencode
+        has none); each stored value takes its field's type back. Done here in one pass, not by
+        a generic decoder of nested values (16 -> 6 µs, 1 s of a restore of 100,000)."""
         values: dict[str, Any] = {}
-        for name, kind in _record_kinds():
-            if name in data:
-                value = data[name]
-                values[name] = kind(value) if kind in (bool, tuple) else value
+        for name, key, decode in _record_fields():
+            value = data.get(key)
+            if value is not None:
+                values[name] = decode(value)
         return cls(**values)
 
 
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "surrogateescape")
+
+
+_DECODERS: dict[type, Any] = {str: _text, bool: bool, int: int, tuple: lambda value: tuple(map(_text, value))}
+
+
 @functools.cache
-def _record_kinds() -> tuple[tuple[str, type], ...]:
-    """Each persisted field's name and type (read once: a restore asks 100,000 times)."""
+def _record_fields() -> tuple[tuple[str, bytes, Any], ...]:
+    """Each persisted field's name, stored key and decoder (read once: a restore asks 100,000 times)."""
     defaults = Job(hash="", name="", active_dir="", final_dir="")
-    return tuple((f.name, type(getattr(defaults, f.name))) for f in dataclasses.fields(Job) if f.name != "handle")
+    return tuple((f.name, f.name.encode(), _DECODERS[type(getattr(defaults, f.name))])
+                 for f in dataclasses.fields(Job) if f.name != "handle")

@@ -1,8 +1,12 @@
 """Fast resume: one file per torrent in SETTINGS/resume/, written atomically.
 
-The file is libtorrent's own resume data (with the info dict, so the torrent
-needs nothing else) plus our job record under the key "utserver". libtorrent's
-read_resume_data ignores keys it does not know, so one file serves both.
+The file is libtorrent's own resume data (with the info dict, so the torrent needs nothing else)
+plus our job record: libtorrent's read_resume_data ignores keys it does not know, so one file
+serves both. The record comes first, under "_utserver" (sorted before libtorrent's lower-case
+keys), as a bencoded string holding the bencoded record: found at a fixed place and cut out by
+its length, so neither a restore nor a save decodes libtorrent's part in Python (~20 µs each,
+2 s of a restore of 100,000). Files written before 2026-12-07 hold the record as a dictionary
+under "utserver"; they are read, and rewritten in this form at their next save.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from utserver.engine.jobs import Job
 
 log = logging.getLogger("utserver.engine")
 
-_KEY = b"utserver"
+_HEAD = b"d9:_utserver"  # a file starts with it, then <length>:<bencoded record>
+_OLD_KEY = b"utserver"
 SUFFIX = ".resume"
 
 
@@ -62,24 +67,20 @@ class ResumeStore:
         return self.folder / f"{info_hash}{SUFFIX}"
 
     def save(self, job: Job, params: lt.add_torrent_params) -> None:
-        entry: Any = lt.bdecode(lt.write_resume_data_buf(params))
+        state = lt.write_resume_data_buf(params)
         with self._lock:  # the record read under the lock: a command's newer record is never undone
-            entry[_KEY] = lt.bdecode(storage.bencode(job.record()))
-            self._write(self.path(job.hash), lt.bencode(entry))
+            self._write(self.path(job.hash), _file(job, state))
 
     def save_record(self, job: Job) -> None:
         """Rewrite the job record in its stored file (durable now; libtorrent's part follows)."""
         path = self.path(job.hash)
         with self._lock:
             self._commit_group()
-            record = lt.bdecode(storage.bencode(job.record()))
             try:
-                entry: Any = lt.bdecode(path.read_bytes())
-            except (OSError, RuntimeError):
+                state = _libtorrent_part(path.read_bytes())
+            except (OSError, RuntimeError, ValueError):
                 return  # not written yet (the add writes the whole file) or removed
-            if isinstance(entry, dict):
-                entry[_KEY] = record
-                storage.write_atomic(path, lt.bencode(entry))
+            storage.write_atomic(path, _file(job, state))
 
     def remove(self, info_hash: str) -> None:
         with self._lock:
@@ -93,17 +94,49 @@ class ResumeStore:
     def load_all(self) -> Iterator[tuple[Job, lt.add_torrent_params]]:
         """Every stored torrent, one at a time (a list of 100,000 held every torrent's metadata at
         once); a corrupt file falls back to its .old copy, else is skipped (logged)."""
-        for name in sorted(entry.name for entry in os.scandir(self.folder) if entry.name.endswith(SUFFIX)):
-            item = storage.read_with_fallback(self.folder / name, _parse)
+        for path in sorted(entry.path for entry in os.scandir(self.folder) if entry.name.endswith(SUFFIX)):
+            item = storage.read_with_fallback(path, _parse)
             if item is None:
-                log.error("resume file %s is unusable: that torrent must be added again", name)
+                log.error("resume file %s is unusable: that torrent must be added again", os.path.basename(path))
                 continue
             yield item
 
 
-def _parse(data: bytes) -> tuple[Job, lt.add_torrent_params]:
+def _file(job: Job, state: bytes) -> bytes:
+    """The stored form: our record first, then libtorrent's resume data (a dictionary, b"d...e")."""
+    record = storage.bencode(job.record())
+    return b"%s%d:%s%s" % (_HEAD, len(record), record, state[1:])
+
+
+def _split(data: bytes) -> tuple[bytes, int]:
+    """(the bencoded record, where libtorrent's keys start) of a file in today's form."""
+    colon = data.index(b":", len(_HEAD), len(_HEAD) + 12)
+    start = colon + 1
+    end = start + int(data[len(_HEAD):colon])
+    if end > len(data):
+        raise ValueError("the record runs past the end of the file")
+    return data[start:end], end
+
+
+def _libtorrent_part(data: bytes) -> bytes:
+    """libtorrent's resume data alone, as a bencoded dictionary."""
+    if data.startswith(_HEAD):
+        return b"d" + data[_split(data)[1]:]
     entry: Any = lt.bdecode(data)
-    if not isinstance(entry, dict) or _KEY not in entry:
-        raise ValueError("not a utserver resume file")
-    job = Job.from_record(storage.text_dict(entry[_KEY]))
-    return job, lt.read_resume_data(data)
+    if not isinstance(entry, dict):
+        raise ValueError("not a bencoded dictionary")
+    entry.pop(_OLD_KEY, None)
+    return lt.bencode(entry)
+
+
+def _parse(data: bytes) -> tuple[Job, lt.add_torrent_params]:
+    if data.startswith(_HEAD):
+        record: Any = lt.bdecode(_split(data)[0])
+    else:
+        entry: Any = lt.bdecode(data)
+        if not isinstance(entry, dict) or _OLD_KEY not in entry:
+            raise ValueError("not a utserver resume file")
+        record = entry[_OLD_KEY]
+    if not isinstance(record, dict):
+        raise ValueError("the job record is not a dictionary")
+    return Job.from_record(record), lt.read_resume_data(data)
