@@ -301,7 +301,8 @@ def main() -> int:
 
     def restarts():
         sys.argv = ["harness", "--workdir", a.workdir]
-        ra = argparse.Namespace(workdir=a.workdir, ready_timeout=90, many_timeout=300, keep=False)
+        # 100,000 over their data take minutes to check (one at a time, as libtorrent does)
+        ra = argparse.Namespace(workdir=a.workdir, ready_timeout=90, many_timeout=max(300, cfg["n"] // 100), keep=False)
         tracker = pb.Tracker(a.workdir, [])
         try:
             data_dir, items = pb.gen_many(a.workdir, cfg["n"], tracker.url, 16384)

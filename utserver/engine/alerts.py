@@ -201,6 +201,7 @@ class Duties:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._resync_due = False
+        self._resync_after = 0.0  # monotonic time before which no resync runs (see _resync)
         # (seconds between runs, duty): each runs on the first tick after its interval
         self._every: list[tuple[float, Callable[[], object]]] = [
             (GOALS_INTERVAL, self._stop_at_goals),
@@ -229,9 +230,10 @@ class Duties:
     def _resync(self) -> None:
         """What dropped alerts would have said, from every torrent's status: the list, each first
         finish (its date, move, finish command, record), and the next check's turn."""
-        if not self._resync_due:
+        if not self._resync_due or time.monotonic() < self._resync_after:
             return
         self._resync_due = False
+        started = time.monotonic()
         engine = self.engine
         statuses = engine.session.get_torrent_status(lambda _st: True, reads.STATUS_FLAGS)
         engine.table.update(statuses, engine.status_policies, reads.key)
@@ -240,6 +242,9 @@ class Duties:
             if job is not None and st.is_finished and not job.finished_once:
                 engine.completion.finished(job, st.handle, st)
         engine.intake.checks.resume_next()
+        # At most a tenth of the pump's time: at 100,000 torrents one takes seconds, long enough
+        # for the alert queue to overflow again, and back-to-back resyncs halved the adds' pace.
+        self._resync_after = time.monotonic() + 9 * (time.monotonic() - started)
 
     def tick(self) -> None:
         self.engine.session.post_torrent_updates(reads.STATUS_FLAGS)

@@ -7,6 +7,7 @@ which is libtorrent's queue order too; the pass still starts any this misses."""
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 import libtorrent as lt
@@ -21,7 +22,9 @@ class CheckQueue:
     def __init__(self, handle_of: Callable[[str], lt.torrent_handle | None]):
         self._handle_of = handle_of
         self._lock = threading.Lock()  # web threads queue checks while the pump ends them
-        self._waiting: dict[str, None] = {}  # ordered: dict keeps insertion order
+        # oldest first; an OrderedDict, as a dict emptied from the front scans the holes left
+        # there at each look for its first key (O(n) with 100,000 waiting)
+        self._waiting: OrderedDict[str, None] = OrderedDict()
 
     def wait(self, info_hash: str) -> bool:
         """Queued for its check; True when nothing else checks or waits: it may start at once."""
