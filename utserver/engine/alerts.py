@@ -27,6 +27,9 @@ FULL_DISK = 4 * 1024 * 1024  # free bytes below which a write fault is taken for
 GOALS_INTERVAL = 5.0  # idle seeds' time goals (seeding.due): a seed stops at most this late
 MISSING_INTERVAL = 30.0  # torrents whose data was missing at start (missing.py): is it back?
 RESYNC_INTERVAL = 2.0  # after libtorrent dropped alerts: every status read again, at most this often
+# statuses per hold of the table's lock in a resync: 100,000 at once held it for seconds, and
+# every add and command waited
+RESYNC_BATCH = 2000
 
 
 def _job(engine: Engine, alert) -> Job | None:
@@ -236,7 +239,8 @@ class Duties:
         started = time.monotonic()
         engine = self.engine
         statuses = engine.session.get_torrent_status(lambda _st: True, reads.STATUS_FLAGS)
-        engine.table.update(statuses, engine.status_policies, reads.key)
+        for first in range(0, len(statuses), RESYNC_BATCH):  # the table's lock is let go between
+            engine.table.update(statuses[first:first + RESYNC_BATCH], engine.status_policies, reads.key)
         for st in statuses:
             job = engine.table.find(reads.key(st))
             if job is not None and st.is_finished and not job.finished_once:
