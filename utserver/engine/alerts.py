@@ -30,6 +30,11 @@ RESYNC_INTERVAL = 2.0  # after libtorrent dropped alerts: every status read agai
 # statuses per hold of the table's lock in a resync: 100,000 at once held it for seconds, and
 # every add and command waited
 RESYNC_BATCH = 2000
+# The dropped alerts a resync makes up for (as alerts_dropped_alert names them): the statuses of
+# a dropped state_update are cleared in libtorrent, and a finish or a check's end is said once.
+# Others (peer_connect, torrent_paused, state_changed...) only wake the pump or go unhandled:
+# 100,000 seeds dropped peer_connect alerts every few seconds, each drop a full resync.
+RESYNC_KINDS = ("state_update", "torrent_finished", "torrent_checked")
 
 
 def _job(engine: Engine, alert) -> Job | None:
@@ -224,11 +229,13 @@ class Duties:
         """libtorrent's alert queue overflowed: thousands of torrents changing at once (a batch
         added over its data checks hundreds a second). Each dropped kind is read again (_resync)."""
         message = alert.message()
+        if "save_resume_data" in message:
+            self.engine.saves.lost()
+        if not any(kind in message for kind in RESYNC_KINDS):
+            return  # wake-ups and kinds the pump ignores: nothing is lost with them
         if not self._resync_due:
             log.warning("%s: reading every torrent's status again", message)
         self._resync_due = True
-        if "save_resume_data" in message:
-            self.engine.saves.lost()
 
     def _resync(self) -> None:
         """What dropped alerts would have said, from every torrent's status: the list, each first
