@@ -63,9 +63,11 @@ class Completion:
 
     def _run_finish_cmd(self, job: Job, folder: str | None) -> None:
         """Once per completion, when the data has reached its place (or could not)."""
-        view = self.table.views.get(job.hash)
+        view = self.table.view(job.hash)
         if not job.finish_pending or view is None:
             return
         with self.table.edit(job.hash):
             job.finish_pending = False
-        self.events.run(str(self.get("finish_cmd")), substitutions(job, view, job.previous_state, folder))
+        command = str(self.get("finish_cmd"))
+        if command.strip():  # the substitutions ask libtorrent twice, each a wait for its thread
+            self.events.run(command, substitutions(job, view, job.previous_state, folder))

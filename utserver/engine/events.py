@@ -71,5 +71,6 @@ class StateReporter:
     def on_view(self, job: Job, view: TorrentView) -> None:
         if view.state != job.last_state:
             job.previous_state, job.last_state = job.last_state, int(view.state)
-            if job.previous_state:
-                self.runner.run(self.command(), substitutions(job, view, job.previous_state))
+            command = self.command()
+            if job.previous_state and command.strip():  # substitutions wait for libtorrent twice
+                self.runner.run(command, substitutions(job, view, job.previous_state))
