@@ -272,3 +272,33 @@ def test_a_torn_resume_file_falls_back_to_its_previous_copy(make_engine):
     engine.open()
     assert set(engine.snapshot()) == {kept, other}
     assert engine.snapshot()[kept].label == "from-old"
+
+
+def test_each_mode_comes_back_with_its_flags_after_a_restart(make_engine):
+    """A restore adds every torrent paused and unmanaged, then starts and queues them together
+    (restoring.Restore.add): each comes back running, queued, stopped, paused or forced as it
+    was closed, in libtorrent and in the list."""
+    env = make_engine({"max_active_torrent": 2, "max_active_downloads": 2})
+    hashes = [env.engine.add_bytes(_small_torrent(f"m{i}")) for i in range(6)]
+    stopped, paused, forced = hashes[3:]
+    env.engine.stop(stopped)
+    env.engine.pause(paused)
+    env.engine.forcestart(forced)
+
+    def flags(engine: Engine) -> list[tuple[bool, bool]]:
+        return [(st.paused, st.auto_managed) for st in (engine.table.get(h).handle.status(0) for h in hashes)]
+
+    # two slots: two of the queued three run and one waits; the others are not managed
+    closed = [(False, True), (False, True), (True, True), (True, False), (True, False), (False, False)]
+    wait_for(lambda: flags(env.engine) == closed, timeout=10, what="the modes before the close")
+    env.close()
+    shown = {h: v.status for h, v in env.engine.table.views.items()}
+
+    engine = env.engine = Engine(env.settings)
+    engine.open()
+    now = flags(engine)
+    # which two of the queued three run follows libtorrent's queue order, not the test's
+    assert sorted(now[:3]) == sorted(closed[:3]) and now[3:] == closed[3:], now
+    views = engine.snapshot()
+    assert sorted(views[h].status for h in hashes[:3]) == sorted(shown[h] for h in hashes[:3])
+    assert [views[h].status for h in hashes[3:]] == [shown[h] for h in hashes[3:]]

@@ -20,6 +20,7 @@ from utserver.engine import adding, reads
 from utserver.engine.jobs import Job
 
 log = logging.getLogger("utserver.engine")
+TF = lt.torrent_flags
 
 WINDOW = 100  # adds in flight: their answers must fit libtorrent's alert queue (pack.FRUGAL)
 PATIENCE = 30.0  # seconds of silence from libtorrent before the unanswered are looked up
@@ -32,9 +33,16 @@ class Restore:
         self._joined, self._reported = joined, reported  # intake's: into the table, then its status
         self._unanswered: dict[str, Job] = {}  # added, no add_torrent_alert yet
         self._unreported: dict[str, Job] = {}  # in the table, no status yet
+        self._later: list[tuple[Job, Any]] = []  # with the flags it is to have (add's note)
         self._heard, self._gave_up = time.monotonic(), False
 
     def add(self, job: Job, params: lt.add_torrent_params) -> None:
+        # Added paused and unmanaged; finish starts and queues them together. Each auto-managed
+        # add set off libtorrent's queue pass, which sorts every torrent added so far (O(n²)),
+        # and each running one started (resume check, announces) while the adds waited behind
+        # it: 35 of the 50 s of an engine's restore of 100,000 seeds.
+        self._later.append((job, params.flags & (TF.paused | TF.auto_managed)))
+        params.flags = (params.flags & ~TF.auto_managed) | TF.paused
         while len(self._unanswered) >= WINDOW and self._listen():
             pass
         self._unanswered[job.hash] = job
@@ -47,6 +55,7 @@ class Restore:
         if self._unanswered:
             self._look_up(list(self._unanswered.values()))
             self._unanswered.clear()
+        self._start()
         self._session.post_torrent_updates(reads.STATUS_FLAGS)
         self._heard, self._gave_up = time.monotonic(), False
         while self._unreported and self._listen():
@@ -56,6 +65,16 @@ class Restore:
                 self._report(job, job.handle.status(reads.STATUS_FLAGS))
             except RuntimeError as exc:  # gone already (an error alert's handler removed it)
                 log.error("cannot restore %s (%s): %s", job.name, job.hash, exc)
+
+    def _start(self) -> None:
+        """Each torrent as it is meant to run, before the statuses are read."""
+        for job, flags in self._later:
+            try:
+                if job.handle is not None and flags != TF.paused:
+                    job.handle.set_flags(flags, TF.paused | TF.auto_managed)
+            except RuntimeError:  # gone already (an error alert's handler removed it)
+                pass
+        self._later.clear()
 
     def _listen(self) -> bool:
         """Handle what libtorrent said; False once it has been silent for PATIENCE seconds (then
