@@ -2,6 +2,7 @@
 active_checking), the others wait shown as queued for checking, and each ends in its own mode."""
 
 import hashlib
+import threading
 import time
 
 import libtorrent as lt
@@ -141,3 +142,45 @@ def test_checks_whose_alerts_overflow_the_queue_still_finish_and_show(make_engin
     assert any("torrent_finished" in text for text in dropped), f"no finish was dropped: {dropped}"
     # the saves whose answers were dropped are asked again, not waited for until the close's deadline
     wait_for(lambda: env.engine.saves.outstanding == 0, timeout=10, what="every save answered")
+
+
+
+class _LateStatus:
+    """A torrent's handle whose next status(), called from the test's thread, is read at once
+    but handed back only once *shown*() (the pump has shown a newer one)."""
+
+    def __init__(self, handle, shown):
+        self._handle, self._shown, self.early = handle, shown, None
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def status(self, flags=0xFFFFFFFF):
+        if self.early is not None or threading.current_thread() is not threading.main_thread():
+            return self._handle.status(flags)
+        self.early = self._handle.status(flags)
+        wait_for(self._shown, timeout=20, what="the pump showing the check's end")
+        return self.early
+
+
+def test_a_status_read_while_a_recheck_runs_does_not_hide_its_end(make_engine, tmp_path):
+    """A recheck reads the torrent's status so that a poll right after sees the check. Were that
+    read shown after the pump's newer one, the list said "checking" for good: libtorrent
+    reports a torrent only when it changes again."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    env = make_engine({"dir_active": str(folder)})
+    h = env.engine.add_bytes(zeros_torrent(folder / "z.bin"))
+    env.wait_view(h, lambda v: v.state == State.SEEDING, "seeding from the disk")
+    job, before = env.engine.table.get(h), env.engine.table.status(h)
+
+    def shown():
+        env.engine.wake()  # the pump's next refresh now, not at its idle pace
+        st = env.engine.table.status(h)
+        return st is not before and st.state == lt.torrent_status.seeding
+
+    late = job.handle = _LateStatus(job.handle, shown)
+    env.engine.recheck(h)
+    assert late.early.state != lt.torrent_status.seeding, "the read did not land in the check"
+    time.sleep(1.5)  # the pump's refreshes meanwhile: libtorrent has nothing new to tell them
+    assert env.engine.snapshot()[h].state == State.SEEDING

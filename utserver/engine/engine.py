@@ -253,7 +253,8 @@ class Engine:
             h.set_flags(TF.stop_when_ready)  # paused and unmanaged again once checked
         if self.intake.checks.wait(info_hash):  # none before it
             h.resume()
-        self.table.refresh(job, h.status(reads.STATUS_FLAGS))  # a poll right after sees the check
+        kept = self.table.status(job.hash)
+        self.table.offer(job, h.status(reads.STATUS_FLAGS), kept)  # a poll right after sees the check
         self.touch()
 
     def remove(self, info_hash: str, *, data: bool = False, torrent: bool = False) -> None:
