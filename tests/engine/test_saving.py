@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import libtorrent as lt
 
 from tests.support.daemon import wait_for
-from utserver.engine import AddOptions, Engine, pack, saving
+from tests.support.swarm import make_files, make_torrent
+from utserver.engine import AddOptions, Engine, pack, resume, saving
 from utserver.engine.saving import PeriodicSaves
 from utserver.engine.status import ST_SEEDING
 
@@ -131,7 +132,7 @@ def test_the_shutdown_saves_thousands_of_torrents_with_a_few_syncs(make_engine, 
     n = 200
     monkeypatch.setitem(pack.FRUGAL, "alert_queue_size", 40)
     monkeypatch.setattr(saving.Requests, "WINDOW", 20)
-    monkeypatch.setattr(saving, "_nothing_new", lambda *_: False)
+    monkeypatch.setattr(saving, "_only_clocks", lambda *_: False)
     env = make_engine({"max_active_downloads": -1, "max_active_torrent": -1})
     hashes = set()
     for i in range(n):
@@ -169,6 +170,38 @@ def test_a_close_rewrites_no_torrent_that_holds_nothing(make_engine):
     env.engine = Engine(env.settings)
     env.engine.open()
     assert set(env.engine.snapshot()) == hashes
+
+
+def test_idle_seeds_clocks_go_into_one_file_at_close_and_come_back(make_engine, tmp_path, caplog):
+    """A seed that moved no data since its file was written changed only its clocks: the close
+    writes them for all such torrents in one file instead of rewriting each one's (100,000 idle
+    seeds: 50 s, past the deadline). The next start winds each torrent's clocks forward; an
+    unusable clocks file costs only those clocks."""
+    root = tmp_path / "seed" / "payload"
+    make_files(root, {"data.bin": 16384})
+    env = make_engine({"dir_active": str(root.parent)})
+    h = env.engine.add_bytes(make_torrent(root, piece_size=16384))
+    env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding from the disk")
+    handle = env.engine.table.get(h).handle
+    wait_for(lambda: handle.status(0).seeding_duration.total_seconds() >= 3, timeout=10, what="3 s of seeding")
+    wait_for(lambda: env.engine.saves.outstanding == 0, timeout=10, what="the check's save written")
+    path = env.engine.resume.path(h)
+    before = (path.stat().st_ino, path.stat().st_mtime_ns)
+    written = _count_writes(env.engine)
+    env.close()
+    assert written == [] and (path.stat().st_ino, path.stat().st_mtime_ns) == before
+
+    def reopen():
+        env.engine = Engine(env.settings)
+        env.engine.open()
+        return env.engine.snapshot()[h]
+
+    assert reopen().seeding_time >= 3
+    env.close()
+    (env.engine.resume.folder / resume.CLOCKS).write_bytes(b"d40:torn")
+    reopen()
+    env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding after a start without clocks")
+    assert "clocks.dat is unusable" in caplog.text
 
 
 def test_grouped_saves_never_undo_a_later_record_or_removal(make_engine):
