@@ -117,9 +117,8 @@ class Intake:
         self.engine.table.insert(job)
 
     def _reported(self, job: Job, status: lt.torrent_status) -> None:
-        """Its first status: the pump may have shown a newer one already (TorrentTable.offer)."""
         self.engine.accounting.baseline(job.hash, status)  # earlier runs counted then
-        self.engine.table.offer(job, status, kept=None)
+        self.engine.table.refresh(job, status)
         self.engine.apply_limits(job)
 
     def _use_data_in_place(self, job: Job, info: lt.torrent_info, renamed: dict[int, str]) -> None:

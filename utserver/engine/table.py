@@ -138,10 +138,10 @@ class TorrentTable:
                 self._rebuild(job, status)
 
     def offer(self, job: Job, status: lt.torrent_status, kept: lt.torrent_status | None) -> None:
-        """A status read outside the pump (an add, a recheck), shown unless the pump's updates
-        replaced *kept*, the one held when the read began: theirs may be newer, and libtorrent
-        reports a torrent only when it changes again. Shown over a newer one, a read taken while
-        a small torrent's check ran left it "checking" for good (3,769 of 100,000 added)."""
+        """A status read outside the pump and its lock (a recheck's), shown unless the pump's
+        updates replaced *kept*, the one held when the read began: theirs may be newer, and
+        libtorrent reports a torrent only when it changes again. Shown over a newer one, a read
+        taken while a small torrent's check ran left it "checking" for good."""
         with self.lock:
             if job.hash in self._jobs and self._statuses.get(job.hash) is kept:
                 self._rebuild(job, status)
