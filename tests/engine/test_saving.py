@@ -202,6 +202,11 @@ def test_idle_seeds_clocks_go_into_one_file_at_close_and_come_back(make_engine, 
     reopen()
     env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding after a start without clocks")
     assert "clocks.dat is unusable" in caplog.text
+    (env.engine.resume.folder / resume.CLOCKS).unlink()
+    (env.engine.resume.folder / resume.CLOCKS).mkdir()  # the file cannot be written: the close goes on
+    env.close()
+    assert "cannot write the torrents' clocks" in caplog.text
+    assert reopen().progress == 1000
 
 
 def test_grouped_saves_never_undo_a_later_record_or_removal(make_engine):

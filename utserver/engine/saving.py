@@ -176,7 +176,10 @@ def save_all(engine: Engine, pump: AlertPump, timeout: float) -> None:
                 clocks[job.hash.encode()] = _clocks(job, st)
             elif st.need_save_resume:
                 requests.ask(st.handle)
-        engine.resume.save_clocks(clocks)
+        try:
+            engine.resume.save_clocks(clocks)
+        except OSError as exc:  # a full or lost disk: the clocks go back to each file's, nothing else
+            log.error("cannot write the torrents' clocks: %s", exc)
         deadline = time.monotonic() + timeout
         while requests.outstanding > 0 and time.monotonic() < deadline:
             pump.wait(0.5)
