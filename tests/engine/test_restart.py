@@ -302,3 +302,23 @@ def test_each_mode_comes_back_with_its_flags_after_a_restart(make_engine):
     views = engine.snapshot()
     assert sorted(views[h].status for h in hashes[:3]) == sorted(shown[h] for h in hashes[:3])
     assert [views[h].status for h in hashes[3:]] == [shown[h] for h in hashes[3:]]
+
+
+def test_the_queue_order_survives_a_restart(make_engine):
+    """libtorrent's resume data holds no queue position, and the files are read by name: the
+    close writes the queue's order and the restore adds in it, so the queue comes back as the
+    user left it, not in hash order."""
+    env = make_engine({"max_active_torrent": 1, "max_active_downloads": 1})
+    hashes = sorted(env.engine.add_bytes(_small_torrent(f"o{i}")) for i in range(5))
+    for h in hashes:  # each to the top: the queue ends in the reverse of hash order
+        env.engine.queue(h, "top")
+
+    def order(engine: Engine) -> list[str]:
+        return sorted(hashes, key=lambda h: engine.table.get(h).handle.status(0).queue_position)
+
+    wait_for(lambda: order(env.engine) == hashes[::-1], timeout=10, what="the queue reordered")
+    env.close()
+    engine = env.engine = Engine(env.settings)
+    engine.open()
+    assert order(engine) == hashes[::-1]
+    assert [engine.snapshot()[h].queue_order for h in hashes[::-1]] == [1, 2, 3, 4, 5]

@@ -176,7 +176,7 @@ def test_idle_seeds_clocks_go_into_one_file_at_close_and_come_back(make_engine, 
     """A seed that moved no data since its file was written changed only its clocks: the close
     writes them for all such torrents in one file instead of rewriting each one's (100,000 idle
     seeds: 50 s, past the deadline). The next start winds each torrent's clocks forward; an
-    unusable clocks file costs only those clocks."""
+    unusable file costs only those clocks."""
     root = tmp_path / "seed" / "payload"
     make_files(root, {"data.bin": 16384})
     env = make_engine({"dir_active": str(root.parent)})
@@ -198,14 +198,14 @@ def test_idle_seeds_clocks_go_into_one_file_at_close_and_come_back(make_engine, 
 
     assert reopen().seeding_time >= 3
     env.close()
-    (env.engine.resume.folder / resume.CLOCKS).write_bytes(b"d40:torn")
+    (env.engine.resume.folder / resume.CLOSE).write_bytes(b"d40:torn")
     reopen()
     env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding after a start without clocks")
-    assert "clocks.dat is unusable" in caplog.text
-    (env.engine.resume.folder / resume.CLOCKS).unlink()
-    (env.engine.resume.folder / resume.CLOCKS).mkdir()  # the file cannot be written: the close goes on
+    assert "close.dat is unusable" in caplog.text
+    (env.engine.resume.folder / resume.CLOSE).unlink()
+    (env.engine.resume.folder / resume.CLOSE).mkdir()  # the file cannot be written: the close goes on
     env.close()
-    assert "cannot write the torrents' clocks" in caplog.text
+    assert "cannot write the torrents' clocks and queue order" in caplog.text
     assert reopen().progress == 1000
 
 

@@ -29,7 +29,9 @@ log = logging.getLogger("utserver.engine")
 _HEAD = b"d9:_utserver"  # a file starts with it, then <length>:<bencoded record>
 _OLD_KEY = b"utserver"
 SUFFIX = ".resume"
-CLOCKS = "clocks.dat"  # the clocks of the torrents whose file the last close did not rewrite
+# What the last close knew beyond the files: the clocks of the torrents whose file it did not
+# rewrite, and the download queue's order (libtorrent's resume data holds no queue position)
+CLOSE = "close.dat"
 
 
 class ResumeStore:
@@ -92,17 +94,23 @@ class ResumeStore:
         for path in (self.path(info_hash), self.path(info_hash).with_name(f"{info_hash}{SUFFIX}.old")):
             path.unlink(missing_ok=True)
 
-    def save_clocks(self, clocks: dict[bytes, Any]) -> None:
-        """At close, for the torrents whose only change since their file was written is their
-        clocks: hash -> [added_on, active, finished, seeding seconds]. One file, not one per
-        idle seed: 100,000 files took 50 s, past the close's deadline."""
-        storage.write_atomic(self.folder / CLOCKS, lt.bencode(clocks))
+    def save_close(self, clocks: dict[bytes, Any], queue: list[bytes]) -> None:
+        """At close: hash -> [added_on, active, finished, seeding seconds] of the torrents whose
+        only change since their file was written is their clocks (one file, not one per idle
+        seed: 100,000 files took 50 s, past the close's deadline), and the queue's hashes in
+        order."""
+        state: Any = {b"clocks": clocks, b"queue": queue}
+        storage.write_atomic(self.folder / CLOSE, lt.bencode(state))
 
     def load_all(self) -> Iterator[tuple[Job, lt.add_torrent_params]]:
         """Every stored torrent, one at a time (a list of 100,000 held every torrent's metadata at
-        once); a corrupt file falls back to its .old copy, else is skipped (logged)."""
-        clocks = self._clocks()
-        for path in sorted(entry.path for entry in os.scandir(self.folder) if entry.name.endswith(SUFFIX)):
+        once), in the queue's order and then by name: libtorrent queues them as they are added.
+        A corrupt file falls back to its .old copy, else is skipped (logged)."""
+        clocks, queue = self._close_state()
+        rank = {info_hash: place for place, info_hash in enumerate(queue)}
+        paths = [entry.path for entry in os.scandir(self.folder) if entry.name.endswith(SUFFIX)]
+        paths.sort(key=lambda path: (rank.get(os.path.basename(path)[:-len(SUFFIX)].encode(), len(rank)), path))
+        for path in paths:
             item = storage.read_with_fallback(path, _parse)
             if item is None:
                 log.error("resume file %s is unusable: that torrent must be added again", os.path.basename(path))
@@ -110,17 +118,19 @@ class ResumeStore:
             _wind(item, clocks.get(item[0].hash.encode()))
             yield item
 
-    def _clocks(self) -> dict[bytes, Any]:
+    def _close_state(self) -> tuple[dict[bytes, Any], list[bytes]]:
         try:
-            clocks: Any = lt.bdecode((self.folder / CLOCKS).read_bytes())
+            state: Any = lt.bdecode((self.folder / CLOSE).read_bytes())
         except FileNotFoundError:
-            return {}
+            return {}, []
         except (OSError, RuntimeError) as exc:
-            clocks = exc
-        if not isinstance(clocks, dict):
-            log.warning("%s is unusable (%s): torrents' clocks go back to their last save", CLOCKS, clocks)
-            return {}
-        return clocks
+            state = exc
+        clocks, queue = (state.get(b"clocks"), state.get(b"queue")) if isinstance(state, dict) else (None, None)
+        if not (isinstance(clocks, dict) and isinstance(queue, list)):
+            log.warning("%s is unusable (%s): clocks go back to each torrent's last save, the queue to "
+                        "the order of names", CLOSE, state if isinstance(state, Exception) else "not ours")
+            return {}, []
+        return clocks, queue
 
 
 def _wind(item: tuple[Job, lt.add_torrent_params], clock: Any) -> None:
