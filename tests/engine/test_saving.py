@@ -10,7 +10,7 @@ import libtorrent as lt
 
 from tests.support.daemon import wait_for
 from tests.support.swarm import make_files, make_torrent
-from utserver.engine import AddOptions, Engine, pack, resume, saving
+from utserver.engine import AddOptions, Engine, alerts, pack, resume, saving
 from utserver.engine.saving import PeriodicSaves
 from utserver.engine.status import ST_SEEDING
 
@@ -95,10 +95,11 @@ def test_a_save_asked_for_just_before_shutdown_is_written(make_engine, content):
 
 
 def _count_writes(engine) -> list[str]:
-    """The hashes of every resume file the engine writes from now on."""
+    """The hashes of every resume file the engine writes from now on (a record alone as "record:")."""
     written: list[str] = []
-    save = engine.resume.save
+    save, save_record = engine.resume.save, engine.resume.save_record
     engine.resume.save = lambda job, params: (written.append(job.hash), save(job, params))
+    engine.resume.save_record = lambda job: (written.append(f"record:{job.hash}"), save_record(job))
     return written
 
 
@@ -116,11 +117,33 @@ def test_a_new_torrent_without_data_is_written_once_and_a_checked_one_again(make
     wait_for(lambda: env.engine.saves.outstanding == 0, timeout=10, what="every save asked for written")
     assert written == [h], "rewritten after the check of a torrent with no data"
 
+    # Over its data: the add, then one save for the check's torrent_finished and torrent_checked
+    # alerts together, which carries the finish time too (five writes each before: docs/bench.md)
     seeded = make_engine({"dir_active": str(seed_dir)}, name="seeded")
     written = _count_writes(seeded.engine)
+    checked.clear()
+    seeded.engine.subscribe_alert(lt.torrent_checked_alert, checked.append)
     h = seeded.engine.add_bytes(torrent)
     seeded.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding")
-    wait_for(lambda: written.count(h) >= 2, timeout=10, what="the checked piece map written")
+    wait_for(lambda: checked, timeout=10, what="the check's alert handled")
+    wait_for(lambda: seeded.engine.saves.outstanding == 0, timeout=10, what="every save asked for written")
+    assert written == [h, h]
+    stored = seeded.engine.resume.load_all()
+    assert [job.completed_on > 0 for job, _params in stored] == [True], "the finish time is in the file"
+
+
+def test_a_failed_save_still_writes_the_record_an_alert_changed(make_engine, content):
+    """An alert's change to a job (a finish, a move) is written with the resume save it asks for;
+    when libtorrent cannot save, the record is written alone."""
+    torrent, seed_dir, _ = content
+    env = make_engine({"dir_active": str(seed_dir)})
+    h = env.engine.add_bytes(torrent)
+    env.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding")
+    wait_for(lambda: env.engine.saves.outstanding == 0, timeout=10, what="every save asked for written")
+    with env.engine.table.edit(h) as job:
+        job.label = "changed by an alert"
+    alerts.on_resume_data_failed(env.engine, SimpleNamespace(handle=job.handle, message=lambda: "cannot save"))
+    assert [job.label for job, _params in env.engine.resume.load_all()] == ["changed by an alert"]
 
 
 def test_the_shutdown_saves_thousands_of_torrents_with_a_few_syncs(make_engine, monkeypatch):

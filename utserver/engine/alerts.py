@@ -83,7 +83,7 @@ def on_checked(engine: Engine, alert) -> None:
         alert.handle.unset_flags(lt.torrent_flags.auto_managed)
         alert.handle.resume()
     if engine.intake.check_is_news(job.hash, alert.handle):
-        engine.saves.ask(alert.handle)
+        engine.saves.ask_soon(alert.handle)  # one save with its torrent_finished's (posted first)
 
 
 def on_resume_rejected(engine: Engine, alert) -> None:
@@ -107,7 +107,7 @@ def on_metadata(engine: Engine, alert) -> None:
         alert.handle.rename_file(index, path)
     if job.first_last:
         limits.apply_first_last(job)
-    engine.persist(job)
+    engine.persist(job, waited=False)
 
 
 def on_resume_data(engine: Engine, alert) -> None:
@@ -120,7 +120,13 @@ def on_resume_data(engine: Engine, alert) -> None:
 
 
 def on_resume_data_failed(engine: Engine, alert) -> None:
-    engine.saves.answered(alert.handle)
+    """An alert's record change waited for this save (Engine.persist): the record goes alone."""
+    job = _job(engine, alert)
+    try:
+        if job is not None:
+            engine.resume.save_record(job)
+    finally:
+        engine.saves.answered(alert.handle)
     log.warning("%s", alert.message())
 
 

@@ -21,7 +21,8 @@ log = logging.getLogger("utserver.engine")
 
 class Completion:
     def __init__(self, table: TorrentTable, get: Callable[[str], Any], events: EventRunner,
-                 persist: Callable[[Job], None]):
+                 persist: Callable[[Job, bool], None]):
+        # persist(job, False): an alert's change, written with the resume save it asks (Engine.persist)
         self.table, self.get, self.events, self.persist = table, get, events, persist
 
     def settled(self, job: Job) -> bool:
@@ -46,20 +47,20 @@ class Completion:
         else:
             self._run_finish_cmd(job, None)
         if news:
-            self.persist(job)
+            self.persist(job, False)
 
     def moved(self, job: Job, place: str) -> None:
         with self.table.edit(job.hash):
             job.active_dir, job.error = shared_folder(place), ""
         self._run_finish_cmd(job, place)
-        self.persist(job)
+        self.persist(job, False)
 
     def move_failed(self, job: Job, message: str, path: str) -> None:
         with self.table.edit(job.hash):
             job.error = f"moving the data failed: {message} ({path})"
         log.error("%s: %s; the data stays in %s", job.name, job.error, job.active_dir)
         self._run_finish_cmd(job, None)
-        self.persist(job)
+        self.persist(job, False)
 
     def _run_finish_cmd(self, job: Job, folder: str | None) -> None:
         """Once per completion, when the data has reached its place (or could not)."""

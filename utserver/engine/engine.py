@@ -29,16 +29,7 @@ from utserver.engine.resume import ResumeStore
 from utserver.engine.seeding import Seeding
 from utserver.engine.table import TorrentTable
 from utserver.engine.tuning import Tuning
-from utserver.engine.views import (
-    DEFAULT_ADD,
-    AddOptions,
-    FileSource,
-    FileView,
-    PeerView,
-    TorrentDetails,
-    TorrentView,
-    TrackerView,
-)
+from utserver.engine.views import DEFAULT_ADD, AddOptions, FileSource, FileView, PeerView, TorrentDetails, TorrentView, TrackerView
 from utserver.settings import Settings
 
 log = logging.getLogger("utserver.engine")
@@ -91,7 +82,7 @@ class Engine:
         self.tuning.opened(session, packed)
         duties = alerts.Duties(self)
         self.pump = AlertPump(session, duties.handlers(), self.alert_subscribers, self.seen, self.set_activity,
-                              duties.tick)
+                              duties.tick, self.saves.flush)
         self.intake.restore()
         self.settings.subscribe(self.on_settings_changed)
         self.pump.start()
@@ -153,14 +144,16 @@ class Engine:
     def add_url(self, url: str, options: AddOptions = DEFAULT_ADD) -> str:
         return self.intake.add_url(url, options)
     # --- per-job plumbing ---
-    def persist(self, job: Job) -> None:
-        """A job record changed: its record is on disk before this returns (the API's reply
-        follows), and libtorrent's fresh resume data follows it."""
+    def persist(self, job: Job, waited: bool = True) -> None:
+        """A job record changed. A command's (a reply waits) is on disk before this returns, and
+        libtorrent's resume data follows; an alert's rides with the resume save it asks."""
         self.table.refresh(job)
         self.touch()
-        self.resume.save_record(job)
-        if job.handle is not None and job.handle.is_valid():
-            self.saves.ask(job.handle)
+        alive = job.handle is not None and job.handle.is_valid()
+        if waited or not alive:
+            self.resume.save_record(job)
+        if alive:
+            (self.saves.ask if waited else self.saves.ask_soon)(job.handle)
 
     def apply_limits(self, job: Job) -> None:
         status = self.table.status(job.hash)

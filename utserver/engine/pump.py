@@ -28,10 +28,10 @@ Handler = Callable[[object], None]
 class AlertPump:
     def __init__(self, session: lt.session, handlers: Mapping[type, Handler],
                  subscribers: Mapping[type, list[Handler]], seen: Callable[[bool], pacing.Seen],
-                 on_pace: Callable[[str], None], on_tick: Callable[[], None]):
+                 on_pace: Callable[[str], None], on_tick: Callable[[], None], on_batch: Callable[[], None]):
         self.session: Any = session  # None once the engine closed it
         self.handlers, self.subscribers = handlers, subscribers
-        self._seen, self._on_pace, self._on_tick = seen, on_pace, on_tick
+        self._seen, self._on_pace, self._on_tick, self._on_batch = seen, on_pace, on_tick, on_batch
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alert-pump", daemon=True)
         self._read_end, self._write_end = os.pipe()
@@ -93,4 +93,5 @@ class AlertPump:
                 handler(alert)
             for callback in self.subscribers.get(kind, ()):
                 callback(alert)
+        self._on_batch()  # what the handlers asked for once the batch is seen (saving.Requests.ask_soon)
         return len(alerts)

@@ -46,6 +46,7 @@ class Requests:
         self._outstanding = 0  # asked and not answered, waiting ones included
         self._waiting: deque = deque()  # handles asked for beyond the window
         self._sent: dict[lt.torrent_handle, int] = {}  # with libtorrent: requests per torrent
+        self._soon: dict[lt.torrent_handle, None] = {}  # ask_soon's, in order (the pump's thread only)
 
     def ask(self, handle) -> None:
         with self._lock:
@@ -90,6 +91,16 @@ class Requests:
                 return
             except RuntimeError:  # removed while it waited: nothing to save, nothing will answer
                 handle = self._settle(handle)
+
+    def ask_soon(self, handle) -> None:
+        """An alert handler's request, sent when the pump's batch ends (flush), once per torrent:
+        a check's torrent_finished and torrent_checked alerts make one save, not two."""
+        self._soon[handle] = None
+
+    def flush(self) -> None:
+        soon, self._soon = self._soon, {}
+        for handle in soon:
+            self.ask(handle)
 
     @property
     def outstanding(self) -> int:
