@@ -102,3 +102,16 @@ def test_a_torrent_added_and_removed_between_polls_is_not_sent():
     Client().poll(listing, {"B" * 40: view("B" * 40, "b")})  # another client saw it come
     reply = client.poll(listing, {})
     assert reply["torrentp"] == reply["torrentm"] == []
+
+
+def test_a_change_the_list_does_not_show_is_not_sent():
+    """An idle seed's clocks move with every status libtorrent reports for it (at 10,000 seeds,
+    ~200 such views in 20 s): the row is the same, so a polling client gets nothing."""
+    listing, client = Listing(), Client()
+    seed = view("C" * 40, "c")
+    first = client.poll(listing, {seed.hash: seed})
+    later = dataclasses.replace(seed, active_time=seed.active_time + 60, seeding_time=seed.seeding_time + 60)
+    reply = client.poll(listing, {seed.hash: later})
+    assert reply["torrentp"] == reply["torrentm"] == [] and reply["torrentc"] == first["torrentc"]
+    renamed = dataclasses.replace(later, name="c2")
+    assert [row[2] for row in client.poll(listing, {seed.hash: renamed})["torrentp"]] == ["c2"]

@@ -79,7 +79,10 @@ class Listing:
                 self._born[info_hash] = mark
             elif before == view:
                 continue
-            rows_now[info_hash] = rows.torrent_row(view)
+            row = rows.torrent_row(view)
+            if before is not None and row == rows_now[info_hash]:
+                continue  # only what the list does not show moved (a seed's clocks): nothing to send
+            rows_now[info_hash] = row
             self._changed.pop(info_hash, None)  # to the end: the log stays in cid order
             self._changed[info_hash] = mark
             self._pending = True
