@@ -35,10 +35,9 @@ class Completion:
         """torrent_finished_alert, not settled: also after a recheck or when a newly wanted file
         finished, which bring nothing to write again (written only when news)."""
         news = not job.finished_once or job.finish_pending
-        with self.table.edit(job.hash):
+        with self.table.edit(job.hash, status):
             if not job.finished_once:
                 job.finished_once, job.completed_on, job.finish_pending = True, int(time.time()), True
-        self.table.refresh(job, status)
         final = adding.final_folder(job, self.get)
         if final != Path(job.active_dir):
             final.mkdir(parents=True, exist_ok=True)

@@ -145,9 +145,9 @@ class Engine:
         return self.intake.add_url(url, options)
     # --- per-job plumbing ---
     def persist(self, job: Job, waited: bool = True) -> None:
-        """A job record changed. A command's (a reply waits) is on disk before this returns, and
-        libtorrent's resume data follows; an alert's rides with the resume save it asks."""
-        self.table.refresh(job)
+        """A job record changed (through table.edit, which showed it). A command's (a reply waits) is
+        on disk before this returns, and libtorrent's resume data follows; an alert's rides with
+        the resume save it asks."""
         self.touch()
         alive = job.handle is not None and job.handle.is_valid()
         if waited or not alive:

@@ -124,12 +124,13 @@ class TorrentTable:
             return job
 
     @contextmanager
-    def edit(self, info_hash: str) -> Iterator[Job]:
-        """Change one job: the lock is held while the caller changes it, then its view is rebuilt."""
+    def edit(self, info_hash: str, status: lt.torrent_status | None = None) -> Iterator[Job]:
+        """Change one job: the lock is held while the caller changes it, then its view is rebuilt
+        (with a fresh status when the caller has one)."""
         with self.lock:
             job = self.get(info_hash)
             yield job
-            self._rebuild(job)
+            self._rebuild(job, status)
 
     def refresh(self, job: Job, status: lt.torrent_status | None = None) -> None:
         """Rebuild one view now, with a fresh status when the caller has one."""
