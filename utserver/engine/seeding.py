@@ -23,6 +23,9 @@ class Seeding:
         # running seeds: the monotonic time they started seeding. An idle seed gets no new status,
         # so its time goal (perhaps set after its last status) is checked on the pump's clock (due()).
         self._since: dict[str, float] = {}
+        # those of them with a time goal of their own: while the global goal is 0, due() looks only
+        # at these (a look at every seed each 5 s was 26 ms/s of an idle daemon at 100,000)
+        self._own_goal: set[str] = set()
         self._seeds: set[str] = set()  # torrents whose limits were last applied as seeding
 
     def follow(self, job: Job, st: lt.torrent_status, before: lt.torrent_status | None) -> None:
@@ -30,6 +33,7 @@ class Seeding:
         if st.is_seeding != (job.hash in self._seeds):
             (self._seeds.add if st.is_seeding else self._seeds.discard)(job.hash)
             limits.apply(job, self.get, st.is_seeding)  # max_ul_rate_seed starts or ends
+        self.watch(job)
         if job.mode == STOPPED or job.paused or not st.is_seeding or st.paused:
             self._since.pop(job.hash, None)
             return
@@ -44,6 +48,13 @@ class Seeding:
         else:
             self._since[job.hash] = time.monotonic() - seeded
 
+    def watch(self, job: Job) -> None:
+        """The torrent's own goals may have changed (its props, or a status): due() follows."""
+        if job.seed_override and job.seed_time:
+            self._own_goal.add(job.hash)
+        else:
+            self._own_goal.discard(job.hash)
+
     def goals(self, job: Job) -> tuple[int, int]:
         """(ratio per mille, seconds); 0 is no goal."""
         if job.seed_override:
@@ -53,7 +64,10 @@ class Seeding:
     def due(self, find: Callable[[str], Job | None]) -> list[Job]:
         """Running seeds whose time goal passed while nothing else changed."""
         now, due = time.monotonic(), []
-        for info_hash, since in list(self._since.items()):
+        timed = self._since
+        if not int(self.get("seed_time")):  # only a goal of its own can be due
+            timed = {h: self._since[h] for h in self._own_goal if h in self._since}
+        for info_hash, since in list(timed.items()):
             job = find(info_hash)
             if job is None or job.mode == STOPPED or job.paused:
                 self._since.pop(info_hash, None)
@@ -66,4 +80,5 @@ class Seeding:
 
     def forget(self, info_hash: str) -> None:
         self._since.pop(info_hash, None)
+        self._own_goal.discard(info_hash)
         self._seeds.discard(info_hash)
