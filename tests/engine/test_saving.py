@@ -118,7 +118,8 @@ def test_a_new_torrent_without_data_is_written_once_and_a_checked_one_again(make
     assert written == [h], "rewritten after the check of a torrent with no data"
 
     # Over its data: the add, then one save for the check's torrent_finished and torrent_checked
-    # alerts together, which carries the finish time too (five writes each before: docs/bench.md)
+    # alerts together, which carries the finish time too (five writes each before: docs/bench.md).
+    # A loaded machine may pop the two alerts in two batches: a save each then.
     seeded = make_engine({"dir_active": str(seed_dir)}, name="seeded")
     written = _count_writes(seeded.engine)
     checked.clear()
@@ -127,7 +128,7 @@ def test_a_new_torrent_without_data_is_written_once_and_a_checked_one_again(make
     seeded.wait_view(h, lambda v: v.state == ST_SEEDING, "seeding")
     wait_for(lambda: checked, timeout=10, what="the check's alert handled")
     wait_for(lambda: seeded.engine.saves.outstanding == 0, timeout=10, what="every save asked for written")
-    assert written == [h, h]
+    assert written[0] == h and written[1:] in ([h], [h, h]), written
     stored = seeded.engine.resume.load_all()
     assert [job.completed_on > 0 for job, _params in stored] == [True], "the finish time is in the file"
 

@@ -104,7 +104,8 @@ class Requests:
 
     @property
     def outstanding(self) -> int:
-        return self._outstanding
+        """Saves asked and not answered, the batch's ask_soon ones included."""
+        return self._outstanding + len(self._soon)
 
 
 class PeriodicSaves:
