@@ -124,8 +124,8 @@ def build_pack(get, port: int, lt_upnp: bool, awaiting_dht: bool = False, activi
         "active_seeds": _limit(get("max_active_torrent")),
         "active_limit": _limit(get("max_active_torrent")),
         # µTorrent counts every started torrent against the queue limits. With no limit there is
-        # nothing to count, and libtorrent lets a torrent go inactive (no more ticks) only when slow
-        # ones are not counted: 10,000 idle seeds cost its thread 9 ms/s, then 1 (docs/bench.md).
+        # nothing to count, and libtorrent 2.1 lets a torrent go inactive (no more ticks) only when
+        # slow ones are not counted: 10,000 idle seeds cost its thread 9 ms/s, then 1 (docs/bench.md).
         "dont_count_slow_torrents": get("max_active_torrent") < 0 and get("max_active_downloads") < 0,
         "enable_outgoing_tcp": bool(disposition & 1),
         "enable_outgoing_utp": bool(disposition & 2),
