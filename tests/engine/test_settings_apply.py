@@ -43,8 +43,8 @@ def test_each_setting_maps_to_libtorrent(name, value, key, expected):
 
 @pytest.mark.parametrize("torrents, downloads, uncounted", [(-1, -1, True), (-1, 5, False), (8, -1, False), (8, 5, False)])
 def test_idle_torrents_go_inactive_only_when_the_queue_has_no_limit(torrents, downloads, uncounted):
-    """libtorrent ticks every running torrent each tick unless it may go inactive, which it does
-    only when slow torrents are not counted; µTorrent counts every started one against a limit."""
+    """libtorrent 2.1 ticks every running torrent each tick unless it may go inactive, which it
+    does only when slow torrents are not counted; µTorrent counts every started one against a limit."""
     get = defaults(max_active_torrent=torrents, max_active_downloads=downloads)
     assert build_pack(get, 6881, lt_upnp=False)["dont_count_slow_torrents"] is uncounted
 
