@@ -27,14 +27,21 @@ class Handle:
 
 
 class Table:
-    """The two reads PeriodicSaves makes of the torrent table, over counters the test sets."""
+    """The two reads PeriodicSaves makes of the torrent table, over counters the test sets; each
+    change reaches the saver as the pump's status would (its follow policy)."""
 
     def __init__(self, *hashes):
         self.handles = {h: Handle() for h in hashes}
         self.counters = dict.fromkeys(hashes, (0, 0))
+        self.saves = PeriodicSaves(self, saving.Requests())
 
-    def jobs(self):
-        return [SimpleNamespace(hash=h, handle=handle) for h, handle in self.handles.items()]
+    def report(self, info_hash, counters):
+        self.counters[info_hash] = counters
+        self.saves.follow(self.find(info_hash), self.status(info_hash), None)
+
+    def find(self, info_hash):
+        handle = self.handles.get(info_hash)
+        return None if handle is None else SimpleNamespace(hash=info_hash, handle=handle)
 
     def status(self, info_hash):
         down, up = self.counters[info_hash]
@@ -43,26 +50,40 @@ class Table:
 
 def test_only_a_torrent_that_downloaded_since_the_last_look_is_saved():
     table = Table("idle", "busy")
-    saves = PeriodicSaves(table, saving.Requests())
+    saves = table.saves
+    table.report("idle", (0, 0))
     assert saves() == 0, "a torrent loaded and idle is not written"
-    table.counters["busy"] = (16384, 0)
+    table.report("busy", (16384, 0))
     assert saves() == 1 and table.handles["busy"].saves == 1
     assert saves() == 0, "nothing moved since"
-    table.counters["busy"] = (5000, 0)  # paused and resumed: libtorrent's counter restarted
+    table.report("busy", (16384, 0))  # a status that shows only its clocks moving
+    assert saves() == 0
+    table.report("busy", (5000, 0))  # paused and resumed: libtorrent's counter restarted
     assert saves() == 1
 
 
 def test_an_upload_only_change_waits_for_the_counters_interval(monkeypatch):
-    table = Table("seed")
     clock = [1000.0]
     monkeypatch.setattr(saving.time, "monotonic", lambda: clock[0])
-    saves = PeriodicSaves(table, saving.Requests())
-    table.counters["seed"] = (0, 1 << 20)
+    table = Table("seed")
+    saves = table.saves
+    table.report("seed", (0, 1 << 20))  # its one status: the uploads are not reported again
+    assert saves() == 0
+    clock[0] += 25
     assert saves() == 0
     clock[0] += saving.COUNTERS_SAVE_INTERVAL
     assert saves() == 1, "the uploads since the last look are kept, then saved"
     clock[0] += 25
     assert saves() == 0
+
+
+def test_a_removed_torrent_added_again_starts_from_nothing():
+    table = Table("again")
+    table.report("again", (16384, 0))
+    assert table.saves() == 1
+    table.saves.forget("again")  # removed: added again, its counters start at 0
+    table.report("again", (0, 0))
+    assert table.saves() == 0, "the removed torrent's last counters were kept"
 
 
 def test_an_idle_seed_in_a_real_session_is_not_saved_again(make_engine, content):
@@ -74,7 +95,7 @@ def test_an_idle_seed_in_a_real_session_is_not_saved_again(make_engine, content)
     env.wait_view(h, lambda v: v.state == 5, "seeding")
     job = env.engine.table.get(h)
     wait_for(job.handle.need_save_resume_data, timeout=30, what="libtorrent to call the seed changed")
-    assert PeriodicSaves(env.engine.table, env.engine.saves)() == 0
+    assert env.engine.progress_saves() == 0
 
 
 def test_a_save_asked_for_just_before_shutdown_is_written(make_engine, content):

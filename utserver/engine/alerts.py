@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import libtorrent as lt
 
-from utserver.engine import adding, limits, missing, reads, saving
+from utserver.engine import adding, limits, missing, reads
 from utserver.engine.jobs import FORCED, Job
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ class Duties:
         self._every: list[tuple[float, Callable[[], object]]] = [
             (GOALS_INTERVAL, self._stop_at_goals),
             (MISSING_INTERVAL, self._resume_returned),
-            (RESUME_SAVE_INTERVAL, saving.PeriodicSaves(engine.table, engine.saves)),
+            (RESUME_SAVE_INTERVAL, engine.progress_saves),
             (HISTORY_SAVE_INTERVAL, engine.history.save),
             (RESYNC_INTERVAL, self._resync),
         ]
@@ -278,7 +278,13 @@ class Duties:
             self.engine.stop_job(job)
 
     def _resume_returned(self) -> None:
-        for job in self.engine.table.jobs():
-            if missing.is_missing(job) and not missing.still_missing(job):
+        waiting = self.engine.intake.missing
+        for info_hash in list(waiting):  # the restore may still add to it
+            job = self.engine.table.find(info_hash)
+            if job is None:
+                continue  # not in the table yet (removed ones are forgotten)
+            if not missing.is_missing(job):
+                waiting.discard(info_hash)  # back and going on
+            elif not missing.still_missing(job):
                 log.info("%s: its data is back in %s: going on", job.name, job.active_dir)
                 self.engine.retry(job)

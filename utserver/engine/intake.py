@@ -32,6 +32,9 @@ class Intake:
         # restored ones (that check reads back the resume data just loaded: nothing new to save)
         self._unchecked: set[str] = set()
         self._resumed: set[str] = set()
+        # Restored with their data missing: the pump looks whether it is back (alerts.Duties);
+        # the only torrents that can be in that error state (missing.check runs at restore).
+        self.missing: set[str] = set()
         self.checks = CheckQueue(self._handle_of)
 
     def add_bytes(self, data: bytes, options: AddOptions = DEFAULT_ADD, download_url: str = "") -> str:
@@ -149,6 +152,7 @@ class Intake:
     def forget(self, info_hash: str) -> None:
         self._unchecked.discard(info_hash)
         self._resumed.discard(info_hash)
+        self.missing.discard(info_hash)
         self.checks.forget(info_hash)
 
     def _handle_of(self, info_hash: str) -> lt.torrent_handle | None:
@@ -193,6 +197,7 @@ class Intake:
             missing.check(job, params.ti, dict(params.renamed_files))
             if missing.is_missing(job):
                 log.error("%s: %s", job.name, job.error)
+                self.missing.add(job.hash)
             waits = job.paused or missing.is_missing(job)
             runs = job.mode == QUEUED and not waits and room.take(downloading=job.progress < 1000)
             self._set_flags(job, params, new=False, has_room=runs)

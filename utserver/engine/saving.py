@@ -114,34 +114,49 @@ class PeriodicSaves:
     COUNTERS_SAVE_INTERVAL; one whose only change is its clocks (an idle seed's seeding time) is
     not: libtorrent's need_save_resume_data() is true for it, and it would write every interval.
     Commands and libtorrent's own changes (a check, metadata, a move) save at once elsewhere.
-    Owned by the pump thread."""
+    A look visits only the torrents whose counters a status showed moving (follow): walking all
+    100,000 each interval was most of an idle daemon's pump. Owned by the pump thread."""
 
     def __init__(self, table: TorrentTable, requests: Requests):
         self.table = table
         self.requests = requests
         # hash -> (payload downloaded, uploaded) at the last look; this session's counters,
-        # which start at 0 when a torrent is loaded or resumed
+        # which start at 0 when a torrent is loaded or resumed. Most torrents move nothing:
+        # (0, 0) is the default, not kept.
         self._seen: dict[str, tuple[int, int]] = {}
+        self._moved: set[str] = set()  # counters differ from _seen: the next look's torrents
         self._counters_saved = time.monotonic()
+
+    def follow(self, job: Job, st: lt.torrent_status, _before: lt.torrent_status | None) -> None:
+        """A status policy (table.update)."""
+        if (st.total_payload_download, st.total_payload_upload) != self._seen.get(job.hash, (0, 0)):
+            self._moved.add(job.hash)
+
+    def forget(self, info_hash: str) -> None:
+        self._seen.pop(info_hash, None)
+        self._moved.discard(info_hash)
 
     def __call__(self) -> int:
         now = time.monotonic()
         counters_due = now - self._counters_saved >= COUNTERS_SAVE_INTERVAL
-        seen: dict[str, tuple[int, int]] = {}
+        moved, self._moved = self._moved, set()
         count = 0
-        for job in self.table.jobs():
-            status = self.table.status(job.hash)
-            if status is None or job.handle is None or not job.handle.is_valid():
-                continue
+        for info_hash in moved:
+            job, status = self.table.find(info_hash), self.table.status(info_hash)
+            if job is None or status is None or job.handle is None or not job.handle.is_valid():
+                continue  # removed (forget) or not in libtorrent
             down, up = status.total_payload_download, status.total_payload_upload
-            last_down, last_up = self._seen.get(job.hash, (0, 0))
+            last_down, last_up = self._seen.get(info_hash, (0, 0))
             if down != last_down or (up != last_up and counters_due):
                 self.requests.ask(job.handle)
                 count += 1
                 last_up = up
-            if down or last_up:  # most torrents move nothing: (0, 0) is the default, not kept
-                seen[job.hash] = (down, last_up)
-        self._seen = seen  # removed torrents drop out
+            if up != last_up:
+                self._moved.add(info_hash)  # its uploads wait for the counters' interval
+            if down or last_up:
+                self._seen[info_hash] = (down, last_up)
+            else:
+                self._seen.pop(info_hash, None)
         if counters_due:
             self._counters_saved = now
         return count
