@@ -22,7 +22,7 @@ from utserver.engine.views import TorrentView
 # Called with each rebuilt view, under the lock: state_cmd reporting (events.StateReporter).
 ViewListener = Callable[[Job, TorrentView], None]
 # Called for each fresh status before its view is built, under the lock: the policies that
-# follow a status (accounting, seeding goals and limits). Returns nothing; may edit the job.
+# follow a status (accounting, seeding goals and limits, the periodic saves). Returns nothing; may edit the job.
 StatusPolicy = Callable[[Job, lt.torrent_status, lt.torrent_status | None], None]
 
 
