@@ -8,6 +8,7 @@ polling at their own pace, and check each client's copy after each poll.
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 
 import pytest
@@ -26,6 +27,11 @@ def view(info_hash: str, name: str) -> TorrentView:
     return TorrentView(**{**values, "hash": info_hash, "name": name})
 
 
+def decoded(text: str) -> tuple:
+    """A row as the listing sends it (JSON text), read back."""
+    return tuple(json.loads(text))
+
+
 class Client:
     """What a µTorrent API client keeps: rows by hash, patched by each delta."""
 
@@ -36,9 +42,9 @@ class Client:
     def poll(self, listing: Listing, snapshot: dict) -> dict:
         reply = dict(listing.reply(snapshot, {}, {}, self.cid))
         if "torrents" in reply:
-            self.rows = {row[0]: row for row in reply["torrents"]}
+            self.rows = {row[0]: row for row in map(decoded, reply["torrents"])}
         else:
-            for row in reply["torrentp"]:
+            for row in map(decoded, reply["torrentp"]):
                 self.rows[row[0]] = row
             for info_hash in reply["torrentm"]:
                 assert info_hash in self.rows, "a removal of a torrent this client never had"
@@ -48,7 +54,7 @@ class Client:
 
 
 def truth(snapshot: dict) -> dict:
-    return {h: rows.torrent_row(v) for h, v in snapshot.items()}
+    return {h: decoded(json.dumps(rows.torrent_row(v))) for h, v in snapshot.items()}
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -114,4 +120,4 @@ def test_a_change_the_list_does_not_show_is_not_sent():
     reply = client.poll(listing, {seed.hash: later})
     assert reply["torrentp"] == reply["torrentm"] == [] and reply["torrentc"] == first["torrentc"]
     renamed = dataclasses.replace(later, name="c2")
-    assert [row[2] for row in client.poll(listing, {seed.hash: renamed})["torrentp"]] == ["c2"]
+    assert [decoded(row)[2] for row in client.poll(listing, {seed.hash: renamed})["torrentp"]] == ["c2"]

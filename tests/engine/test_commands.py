@@ -70,6 +70,9 @@ def test_props_round_trip_in_utorrent_units(added):
                      "trackers": "http://a.example/announce\r\n\r\nudp://b.example:80\r\n"}
     assert env.view(h).label == "films"
     assert env.engine.labels() == [("films", 1)]
+    env.engine.labels().clear()  # a caller's copy: the next poll's count is not touched
+    env.engine.set_prop(h, "label", "series")
+    assert env.engine.labels() == [("series", 1)], "the count follows the views, not its last answer"
 
 
 def test_the_four_removes(make_engine, content, tmp_path):

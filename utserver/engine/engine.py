@@ -352,11 +352,7 @@ class Engine:
         return self.table.views  # type: ignore[return-value]
 
     def labels(self) -> list[tuple[str, int]]:
-        counts: dict[str, int] = {}
-        for view in self.table.views.values():
-            if view.label:
-                counts[view.label] = counts.get(view.label, 0) + 1
-        return sorted(counts.items())
+        return self.table.labels()
 
     def files(self, info_hash: str) -> list[FileView]:
         return reads.files(self.table.get(info_hash))

@@ -40,6 +40,7 @@ class TorrentTable:
         # of the whole mapping per change was O(n) per add (100,000 torrents: ms each).
         self._fresh: dict[str, TorrentView | None] = {}
         self._on_view = on_view
+        self._labels: tuple[Mapping[str, TorrentView], list[tuple[str, int]]] = ({}, [])  # (views, their labels)
         # What the running torrents do, kept as statuses come and go: the pump's pacing looks at
         # it each time it wakes, and counting 100,000 statuses there took half a core.
         self._running = self._with_peers = self._leeching = 0
@@ -83,6 +84,20 @@ class TorrentTable:
 
     def __len__(self) -> int:
         return len(self._jobs)
+
+    def labels(self) -> list[tuple[str, int]]:
+        """(label, torrents) sorted by label, counted once per views mapping: every list poll
+        asks, and counting 100,000 views took most of an unchanged poll's 12 ms."""
+        views = self.views
+        counted, labels = self._labels
+        if counted is not views:
+            counts: dict[str, int] = {}
+            for view in views.values():
+                if view.label:
+                    counts[view.label] = counts.get(view.label, 0) + 1
+            labels = sorted(counts.items())
+            self._labels = (views, labels)
+        return list(labels)
 
     def jobs(self) -> list[Job]:
         """A copy: the caller may iterate while other threads add and remove."""

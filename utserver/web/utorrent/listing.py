@@ -1,6 +1,7 @@
 """list=1 with cache ids: a known recent cid gets only what changed since it was handed out.
 
-One row per torrent is kept, built once per changed engine view, with the number of the cid that
+One row per torrent is kept, built and encoded to JSON once per changed engine view (a full list
+of 100,000 joins their texts: 1 s of json.dumps per list before), with the number of the cid that
 first showed it as it is (a change log, not a copy of the list per cid): a delta is the rows
 changed after the client's cid plus the torrents removed after it. Keeping a whole list per cid
 cost a dict of every torrent per remembered cid: with the web UI polling while torrents move,
@@ -12,7 +13,9 @@ means nothing changed.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 import secrets
 import threading
 from collections import OrderedDict
@@ -23,6 +26,12 @@ from utserver.engine import TorrentView
 from utserver.web.utorrent import rows
 
 KEEP = 32  # cids remembered; an older one gets the full list
+
+_encode = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
+
+
+class JsonRows(list):
+    """Rows already encoded, one JSON text each: the reply splices them in as they are (routes.encode)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ class Listing:
         self._cids: OrderedDict[str, Handed] = OrderedDict()
         self._numbers = itertools.count(secrets.randbelow(1 << 30) + 1)
         self._snapshot: Mapping[str, TorrentView] = {}
-        self._rows: dict[str, tuple] = {}  # hash -> its row, as of _snapshot
+        self._rows: dict[str, str] = {}  # hash -> its row's JSON, as of _snapshot
         # hash -> the first cid number that shows its row, in that order (a change moves it last)
         self._changed: dict[str, int] = {}
         self._born: dict[str, int] = {}  # hash -> when it came, for torrents newer than the oldest cid
@@ -56,7 +65,7 @@ class Listing:
             self._follow(snapshot)
             new_cid = self._hand_out(feeds, filters)
             if old is None:
-                return [("torrents", list(self._rows.values())), ("rssfeeds", list(feeds.values())),
+                return [("torrents", JsonRows(self._rows.values())), ("rssfeeds", list(feeds.values())),
                         ("rssfilters", list(filters.values())), ("torrentc", new_cid)]
             changed = self._changed_since(old.number)
             gone = [h for h, stays in self._removed.items()
@@ -79,7 +88,7 @@ class Listing:
                 self._born[info_hash] = mark
             elif before == view:
                 continue
-            row = rows.torrent_row(view)
+            row = _encode(rows.torrent_row(view))
             if before is not None and row == rows_now[info_hash]:
                 continue  # only what the list does not show moved (a seed's clocks): nothing to send
             rows_now[info_hash] = row
@@ -93,10 +102,10 @@ class Listing:
                 self._pending = True
         self._snapshot = snapshot
 
-    def _changed_since(self, number: int) -> list[tuple]:
+    def _changed_since(self, number: int) -> JsonRows:
         """The rows a client holding cid `number` has not seen: the log's tail, newest first
         until an older mark, so a poll costs the changes, not a walk of every torrent."""
-        found = []
+        found = JsonRows()
         for info_hash in reversed(self._changed):
             if self._changed[info_hash] <= number:
                 break

@@ -24,7 +24,7 @@ from utserver.web.static import WebUiFiles, body_for
 from utserver.web.utorrent import actions
 from utserver.web.utorrent.call import Call, Reply
 from utserver.web.utorrent.errors import ApiError, Kind
-from utserver.web.utorrent.listing import Listing
+from utserver.web.utorrent.listing import JsonRows, Listing
 from utserver.web.utorrent.query import Query
 from utserver.web.utorrent.rows import label_rows
 
@@ -41,7 +41,10 @@ def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPRes
 def encode(reply: Reply) -> bytes:
     """Compact JSON (docs/reference/utorrent-clients.md#build-and-json); a list of pairs so a key may repeat (getfiles)."""
     dump = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
-    return ("{" + ",".join(f"{dump(key)}:{dump(value)}" for key, value in reply) + "}").encode()
+
+    def text(value) -> str:
+        return "[" + ",".join(value) + "]" if isinstance(value, JsonRows) else dump(value)
+    return ("{" + ",".join(f"{dump(key)}:{text(value)}" for key, value in reply) + "}").encode()
 
 
 def json_response(reply: Reply) -> bottle.HTTPResponse:
