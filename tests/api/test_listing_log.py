@@ -27,7 +27,7 @@ def view(info_hash: str, name: str) -> TorrentView:
     return TorrentView(**{**values, "hash": info_hash, "name": name})
 
 
-def decoded(text: str) -> tuple:
+def decoded(text: bytes) -> tuple:
     """A row as the listing sends it (JSON text), read back."""
     return tuple(json.loads(text))
 

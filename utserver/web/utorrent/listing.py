@@ -31,7 +31,7 @@ _encode = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=Fals
 
 
 class JsonRows(list):
-    """Rows already encoded, one JSON text each: the reply splices them in as they are (routes.encode)."""
+    """Rows already encoded, one UTF-8 JSON text each: the reply splices them in as they are (routes.encode)."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Listing:
         self._cids: OrderedDict[str, Handed] = OrderedDict()
         self._numbers = itertools.count(secrets.randbelow(1 << 30) + 1)
         self._snapshot: Mapping[str, TorrentView] = {}
-        self._rows: dict[str, str] = {}  # hash -> its row's JSON, as of _snapshot
+        self._rows: dict[str, bytes] = {}  # hash -> its row's JSON, as of _snapshot
         # hash -> the first cid number that shows its row, in that order (a change moves it last)
         self._changed: dict[str, int] = {}
         self._born: dict[str, int] = {}  # hash -> when it came, for torrents newer than the oldest cid
@@ -88,7 +88,7 @@ class Listing:
                 self._born[info_hash] = mark
             elif before == view:
                 continue
-            row = _encode(rows.torrent_row(view))
+            row = _encode(rows.torrent_row(view)).encode()
             if before is not None and row == rows_now[info_hash]:
                 continue  # only what the list does not show moved (a seed's clocks): nothing to send
             rows_now[info_hash] = row

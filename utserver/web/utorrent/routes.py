@@ -41,10 +41,15 @@ def plain(status: int, text: str, headers: dict | None = None) -> bottle.HTTPRes
 def encode(reply: Reply) -> bytes:
     """Compact JSON (docs/reference/utorrent-clients.md#build-and-json); a list of pairs so a key may repeat (getfiles)."""
     dump = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
-
-    def text(value) -> str:
-        return "[" + ",".join(value) + "]" if isinstance(value, JsonRows) else dump(value)
-    return ("{" + ",".join(f"{dump(key)}:{text(value)}" for key, value in reply) + "}").encode()
+    out = [b"{"]
+    for index, (key, value) in enumerate(reply):
+        out.append((("," if index else "") + dump(key) + ":").encode())
+        if isinstance(value, JsonRows):  # 100,000 rows: 23 MB, copied twice, not five times
+            out += (b"[", b",".join(value), b"]")
+        else:
+            out.append(dump(value).encode())
+    out.append(b"}")
+    return b"".join(out)
 
 
 def json_response(reply: Reply) -> bottle.HTTPResponse:
