@@ -2,6 +2,8 @@
 // The browser already holds the HTTP Basic credentials of the page, so fetch reuses them.
 
 const BASE = '/gui/';
+// The token as a promise: requests sent together (the first list beside the settings) share one
+// token request.
 let token = null;
 
 class ApiError extends Error {}
@@ -27,10 +29,10 @@ function query(params) {
 
 // One request; a 400 means the token is stale (daemon restarted or expired): get a new one, retry once.
 async function request(params, init = {}, retry = true) {
-  token ||= await fetchToken();
-  const res = await fetch(`${BASE}?token=${encodeURIComponent(token)}&${query(params)}`, { cache: 'no-store', ...init });
+  const asked = (token ||= fetchToken().catch((e) => { token = null; throw e; }));
+  const res = await fetch(`${BASE}?token=${encodeURIComponent(await asked)}&${query(params)}`, { cache: 'no-store', ...init });
   if (res.status === 400 && retry) {
-    token = null;
+    if (token === asked) token = null;
     return request(params, init, false);
   }
   if (!res.ok) throw new ApiError(`HTTP ${res.status}`);

@@ -24,6 +24,8 @@ export function duration(secs) {
   return parts.join(' ');
 }
 
-export const date = (epoch) => (epoch > 0 ? new Date(epoch * 1000).toLocaleString() : '');
+// toLocaleString()'s own fields, from one formatter: toLocaleString builds a new one per call.
+const DATE = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+export const date = (epoch) => (epoch > 0 ? DATE.format(epoch * 1000) : '');
 export const ratio = (permil) => (permil < 0 ? '∞' : (permil / 1000).toFixed(3));
 export const percent = (permil) => `${(permil / 10).toFixed(1)}%`;

@@ -1,7 +1,7 @@
 // Entry point: wires the parts together and runs the 2-second list poll.
 import { $, setText, toast } from './dom.js';
 import * as api from './api.js';
-import { store, refresh, loadSettings, setting } from './store.js';
+import { store, refresh, loadSettings, setting, askFirstList } from './store.js';
 import { initTable, render, onSelect, view, applyHidden, chooseColumns } from './table.js';
 import { initSidebar, onViewChange } from './sidebar.js';
 import { bindToolbar, remove } from './actions.js';
@@ -48,6 +48,7 @@ async function saveLayout() {
 }
 
 async function start() {
+  askFirstList();
   initTable();
   initSidebar();
   initDetails();

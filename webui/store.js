@@ -60,9 +60,21 @@ function applyList(reply) {
 
 // Requests are chained so two list replies never race on the same cid.
 let chain = Promise.resolve();
+let early = null; // the first list, asked for before the page is ready to show it
 export function refresh() {
-  chain = chain.catch(() => {}).then(async () => applyList(await api.get({ list: 1, cid: store.cid })));
+  chain = chain.catch(() => {}).then(async () => {
+    const asked = early || api.get({ list: 1, cid: store.cid });
+    early = null;
+    applyList(await asked);
+  });
   return chain;
+}
+
+// The first list leaves beside the settings, not after them (with 100,000 torrents it is the
+// page's longest wait); the first refresh() shows it.
+export function askFirstList() {
+  early = api.get({ list: 1, cid: 0 });
+  early.catch(() => {}); // a failure is reported by the refresh that awaits it
 }
 
 export async function loadSettings() {

@@ -70,19 +70,60 @@ function matcher() {
     && (!q || r[F.NAME].toLowerCase().includes(q) || r[F.LABEL].toLowerCase().includes(q));
 }
 
-// Filters and sorts the whole list only when the torrents or the view changed since the last
-// time: each sort key is computed once per row, not once per comparison.
+// The whole list sorted ascending on the view's column, as [value, hash, row] entries. It is kept
+// while no torrent's value in that column changed: a poll that moved only speeds or clocks, a
+// search, a category or the other direction then costs a pass over the rows, where a sort of
+// 100,000 names costs ~0.3 s.
+let sorted = { col: null, rev: -1, asc: [], byHash: null };
+
+function sortAll(col) {
+  const asc = [];
+  for (const [hash, r] of store.torrents) asc.push([col.val(r), hash, r]);
+  asc.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  sorted = { col, rev: store.rev, asc, byHash: null };
+}
+
+// Rows the last list reply did not replace are the same objects: only replaced ones are looked at.
+// The index by hash is built at the first such look, not with the first rows on screen.
+function sortHolds(col) {
+  if (sorted.col !== col || sorted.asc.length !== store.torrents.size) return false;
+  if (sorted.rev === store.rev) return true;
+  sorted.rev = store.rev;
+  sorted.byHash ||= new Map(sorted.asc.map((e) => [e[1], e]));
+  for (const [hash, r] of store.torrents) {
+    const e = sorted.byHash.get(hash);
+    if (!e) return false;
+    if (e[2] !== r) {
+      if (col.val(r) !== e[0]) return false;
+      e[2] = r;
+    }
+  }
+  return true;
+}
+
+// Descending: the runs of equal values in reverse, each in its own order, as the ascending sort
+// keeps ties in list order.
+function descending(asc) {
+  const out = [];
+  for (let end = asc.length; end > 0;) {
+    let start = end - 1;
+    while (start > 0 && asc[start - 1][0] === asc[end - 1][0]) start -= 1;
+    for (let i = start; i < end; i++) out.push(asc[i]);
+    end = start;
+  }
+  return out;
+}
+
+// Filters the list again only when the torrents or the view changed since the last time.
 function order() {
   const key = JSON.stringify([store.rev, view.sort, view.desc, view.category, view.label, view.search]);
   if (key === sortedFor) return;
   sortedFor = key;
   const col = COLUMNS.find((c) => c.id === view.sort) || COLUMNS[0];
-  const dir = view.desc ? -1 : 1;
+  if (!sortHolds(col)) sortAll(col);
   const ok = matcher();
-  const keyed = [];
-  for (const r of store.torrents.values()) if (ok(r)) keyed.push([col.val(r), r[0]]);
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) * dir);
-  visible = keyed.map((k) => k[1]);
+  visible = [];
+  for (const e of view.desc ? descending(sorted.asc) : sorted.asc) if (ok(e[2])) visible.push(e[1]);
   for (const hash of selection) if (!store.torrents.has(hash)) selection.delete(hash);
 }
 

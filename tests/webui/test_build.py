@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pytest
@@ -27,3 +28,13 @@ def test_zip_is_reproducible_flat_and_small(tmp_path):
     assert not [n for n in names if "/" in n or n.endswith(".py")]
     shipped = sorted(p.name for p in (ROOT / "webui").iterdir() if p.suffix in {".html", ".css", ".js"})
     assert names == shipped
+
+
+def test_index_preloads_every_module(tmp_path):
+    """The browser asks for every script at once, not one import level at a time."""
+    out = tmp_path / "ui.zip"
+    _load_builder().build(out)
+    index = zipfile.ZipFile(out).read("index.html").decode()
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', index)
+    assert sorted(preloads + ["main.js"]) == sorted(p.name for p in (ROOT / "webui").glob("*.js"))
+    assert index.index("modulepreload") < index.index('<script type="module" src="main.js">')

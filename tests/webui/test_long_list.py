@@ -80,3 +80,23 @@ def test_a_long_list_on_a_phone_follows_the_page_scroll(open_ui, many):
     last = page.locator("#torrents tbody tr[data-hash]").last
     expect(last).to_be_in_viewport()
     assert rendered(page) <= DOM_ROWS_MAX
+
+
+def test_the_order_follows_a_changed_value_and_keeps_ties_in_list_order(open_ui, ui_daemon, many):
+    """The page keeps its sorted list while no torrent's sort value changed: a value that does
+    change (a label set by another client) still moves its row, and equal values keep the list's
+    order in both directions."""
+    page = open_ui()
+    expect(page.locator("#categories li .count").first).to_have_text(str(N))
+    label = page.get_by_role("columnheader", name="Label").get_by_role("button")
+    label.click()
+    expect(first_name(page)).to_have_text(many[0])
+    label.click()
+    expect(page.get_by_role("columnheader", name="Label")).to_have_attribute("aria-sort", "descending")
+    expect(first_name(page)).to_have_text(many[0])
+
+    last = next(h for h, row in ui_daemon.torrents().items() if row[2] == many[-1])
+    ui_daemon.api([("action", "setprops"), ("hash", last), ("s", "label"), ("v", "zzz")])
+    expect(first_name(page)).to_have_text(many[-1])
+    page.get_by_role("searchbox", name="Search torrents").fill("item-00")
+    expect(first_name(page)).to_have_text(many[0])

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.webui import ui
-from tests.webui.conftest import PHONE
+from tests.webui.conftest import ADMIN, DESKTOP, PHONE
 from tests.webui.swarm import make_torrent
 
 KB = 1024
@@ -176,6 +176,21 @@ def test_live_updates_are_cid_deltas(open_ui):
     assert f"cid={previous['torrentc']}" in second.value.url
     delta = second.value.json()
     assert "torrentp" in delta and "torrentm" in delta and "torrents" not in delta
+
+
+def test_the_first_list_is_asked_for_before_the_settings_with_one_token(browser, ui_daemon):
+    """With 100,000 torrents the first list is the page's longest wait: it leaves before the
+    settings and the other scripts' requests, and the requests sent together share one token."""
+    context = browser.new_context(viewport=DESKTOP, http_credentials={"username": ADMIN[0], "password": ADMIN[1]})
+    sent: list[str] = []
+    context.on("request", lambda r: sent.append(r.url.split("/gui/", 1)[1]))
+    page = context.new_page()
+    page.goto(ui_daemon.url + "/gui/")
+    page.wait_for_function("window.__uiReady === true")
+    calls = [u for u in sent if u.startswith(("?", "token.html"))]
+    context.close()
+    assert len([u for u in calls if u.startswith("token.html")]) == 1
+    assert "list=1&cid=0" in calls[1] and "action=getsettings" in calls[2]
 
 
 def test_open_page_survives_a_daemon_restart(open_ui, ui_daemon, tmp_path):
