@@ -7,9 +7,9 @@ polling at their own pace, and check each client's copy after each poll.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
+import typing
 
 import pytest
 
@@ -23,7 +23,7 @@ _EMPTY = {"int": 0, "str": "", "bool": False}  # by annotation; the tags tuple g
 
 
 def view(info_hash: str, name: str) -> TorrentView:
-    values = {f.name: _EMPTY.get(str(f.type), ()) for f in dataclasses.fields(TorrentView)}
+    values = {name: _EMPTY.get(getattr(kind, "__name__", ""), ()) for name, kind in typing.get_type_hints(TorrentView).items()}
     return TorrentView(**{**values, "hash": info_hash, "name": name})
 
 
@@ -116,8 +116,8 @@ def test_a_change_the_list_does_not_show_is_not_sent():
     listing, client = Listing(), Client()
     seed = view("C" * 40, "c")
     first = client.poll(listing, {seed.hash: seed})
-    later = dataclasses.replace(seed, active_time=seed.active_time + 60, seeding_time=seed.seeding_time + 60)
+    later = seed._replace(active_time=seed.active_time + 60, seeding_time=seed.seeding_time + 60)
     reply = client.poll(listing, {seed.hash: later})
     assert reply["torrentp"] == reply["torrentm"] == [] and reply["torrentc"] == first["torrentc"]
-    renamed = dataclasses.replace(later, name="c2")
+    renamed = later._replace(name="c2")
     assert [decoded(row)[2] for row in client.poll(listing, {seed.hash: renamed})["torrentp"]] == ["c2"]

