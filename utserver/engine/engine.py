@@ -158,8 +158,7 @@ class Engine:
 
     def apply_limits(self, job: Job) -> None:
         status = self.table.status(job.hash)
-        limits.apply(job, self.settings.get, status is not None and status.is_seeding)
-        self.seeding.watch(job)  # a seeding time goal of its own
+        self.seeding.apply_limits(job, status is not None and status.is_seeding)
 
     def touch(self) -> None:
         """A command or a new peer: libtorrent settles it over the next moments (a move, a check

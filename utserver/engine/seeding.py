@@ -31,9 +31,9 @@ class Seeding:
     def follow(self, job: Job, st: lt.torrent_status, before: lt.torrent_status | None) -> None:
         """A status policy (table.update)."""
         if st.is_seeding != (job.hash in self._seeds):
-            (self._seeds.add if st.is_seeding else self._seeds.discard)(job.hash)
-            limits.apply(job, self.get, st.is_seeding)  # max_ul_rate_seed starts or ends
-        self.watch(job)
+            self.apply_limits(job, st.is_seeding)  # max_ul_rate_seed starts or ends
+        else:
+            self.watch(job)
         if job.mode == STOPPED or job.paused or not st.is_seeding or st.paused:
             self._since.pop(job.hash, None)
             return
@@ -47,6 +47,13 @@ class Seeding:
             self._stop(job)
         else:
             self._since[job.hash] = time.monotonic() - seeded
+
+    def apply_limits(self, job: Job, seeding: bool) -> None:
+        """The torrent's limits as of `seeding`, noted: a status that says the same applies none
+        again (a restart applied every seed's twice, 600,000 libtorrent calls at 100,000)."""
+        (self._seeds.add if seeding else self._seeds.discard)(job.hash)
+        limits.apply(job, self.get, seeding)
+        self.watch(job)
 
     def watch(self, job: Job) -> None:
         """The torrent's own goals may have changed (its props, or a status): due() follows."""
